@@ -1,0 +1,105 @@
+/**
+ * Process configuration, read once from the environment.
+ * A bad value fails at start with one line that names the variable and what it expects.
+ */
+export interface Config {
+  /** HTTP and WebSocket port. Default 4000. */
+  port: number;
+  /** PostgreSQL connection string. */
+  databaseUrl: string;
+  /** Redis connection string. */
+  redisUrl: string;
+  /** Prefix for every Redis key and channel, so several deployments (or test runs) share one Redis. */
+  redisPrefix: string;
+  /** Base URL users reach the API at; printed at start and used in links. */
+  publicUrl: string;
+  /** HMAC secret for session access tokens (HS256). */
+  jwtSecret: string;
+  /** Telegram bot token; initData is signed with a key derived from it. */
+  telegramBotToken: string;
+  /** Base URL of the Telegram Bot API (a local fake in tests). */
+  telegramApiBase: string;
+  /** Telegram user ids that are admins. */
+  adminTelegramIds: ReadonlySet<string>;
+  /** initData older than this is refused. Default 24 h. */
+  initDataMaxAgeSeconds: number;
+  /** Enables `devSignIn` for local use. Never set in production. */
+  devLogin: boolean;
+  /** Directory for audio and covers when no S3 settings are given. */
+  storageDir: string;
+  /** Operation limits checked before execution. */
+  limits: { maxDepth: number; maxCost: number };
+  /** `production` masks more and refuses DEV_LOGIN. */
+  nodeEnv: string;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function url(env: Env, name: string, fallback: string, protocols: string[]): string {
+  const raw = env[name] || fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a URL (${protocols.join(' or ')}), got "${raw}"`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+  }
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  const production = nodeEnv === 'production';
+  const port = integer(env, 'PORT', 4000, 0, 65535);
+  const jwtSecret = env.JWT_SECRET ?? (production ? '' : 'dev-only-jwt-secret-change-me-0123456789');
+  if (jwtSecret.length < 32) {
+    throw new ConfigError('JWT_SECRET must be set to at least 32 characters');
+  }
+  const devLogin = env.DEV_LOGIN === '1';
+  if (devLogin && production) {
+    throw new ConfigError('DEV_LOGIN=1 is refused when NODE_ENV=production');
+  }
+  const telegramBotToken = env.TELEGRAM_BOT_TOKEN ?? (production ? '' : '123456:dev-bot-token');
+  if (!/^\d+:[\w-]+$/.test(telegramBotToken)) {
+    throw new ConfigError('TELEGRAM_BOT_TOKEN must look like "<bot id>:<secret>" as BotFather gives it');
+  }
+  const adminIds = (env.ADMIN_TELEGRAM_IDS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const id of adminIds) {
+    if (!/^\d+$/.test(id)) throw new ConfigError(`ADMIN_TELEGRAM_IDS must be a comma list of numeric ids, got "${id}"`);
+  }
+  return {
+    port,
+    databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/musicverse', ['postgres:', 'postgresql:']),
+    redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    redisPrefix: env.REDIS_PREFIX ?? 'mv:',
+    publicUrl: url(env, 'PUBLIC_URL', `http://localhost:${port}`, ['http:', 'https:']).replace(/\/$/, ''),
+    jwtSecret,
+    telegramBotToken,
+    telegramApiBase: url(env, 'TELEGRAM_API_BASE', 'https://api.telegram.org', ['http:', 'https:']),
+    adminTelegramIds: new Set(adminIds),
+    initDataMaxAgeSeconds: integer(env, 'INIT_DATA_MAX_AGE_SECONDS', 86_400, 1, 31 * 86_400),
+    devLogin,
+    storageDir: env.STORAGE_DIR ?? '.data/storage',
+    limits: {
+      maxDepth: integer(env, 'GRAPHQL_MAX_DEPTH', 12, 2, 100),
+      maxCost: integer(env, 'GRAPHQL_MAX_COST', 5_000, 10, 1_000_000),
+    },
+    nodeEnv,
+    logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+  };
+}

@@ -1,0 +1,38 @@
+import { Arg, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { fromGlobalId } from '../core/global-id.js';
+import { toApiKeyType } from '../modules/api-keys/api-keys.types.js';
+import type { Viewer } from '../modules/auth/viewer.js';
+import { toUserType } from '../modules/users/users.types.js';
+import { CurrentViewer } from './auth-checker.js';
+import type { RequestContext } from './context.js';
+import { Node } from './node.type.js';
+
+type NodeFetcher = (ctx: RequestContext, viewer: Viewer, id: string) => Promise<Node | null>;
+
+/**
+ * How each type is fetched by id. Every fetcher checks ownership: a foreign id answers null,
+ * the same as an id that does not exist.
+ */
+const FETCHERS: Record<string, NodeFetcher> = {
+  User: async (ctx, viewer, id) => {
+    if (id !== viewer.userId) return null;
+    const user = await ctx.loaders.userById.load(id);
+    return user ? toUserType(user) : null;
+  },
+  ApiKey: async (ctx, viewer, id) => {
+    if (viewer.credential.kind !== 'session') return null;
+    const apiKey = await ctx.services.apiKeys.findOwned(ctx.em, viewer.userId, id).catch(() => null);
+    return apiKey ? toApiKeyType(apiKey) : null;
+  },
+};
+
+@Resolver()
+export class NodeResolver {
+  @Authorized()
+  @Query(() => Node, { nullable: true, description: 'Fetches any object of yours by its global ID; null when not found or not yours.' })
+  async node(@Arg('id', () => ID) id: string, @CurrentViewer() viewer: Viewer, @Ctx() ctx: RequestContext): Promise<Node | null> {
+    const { type, id: localId } = fromGlobalId(id);
+    const fetch = FETCHERS[type];
+    return fetch ? fetch(ctx, viewer, localId) : null;
+  }
+}

@@ -1,0 +1,58 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+
+type Listener = (message: string) => void;
+
+/**
+ * Fan-out of small messages to every API and worker process over Redis pub/sub, e.g. "API key
+ * k was revoked, drop it from your cache". Delivery is best effort: a process that misses a
+ * message must be able to recover by itself (caches have a TTL).
+ */
+export class Broadcast {
+  private readonly listeners = new Map<string, Set<Listener>>();
+
+  constructor(
+    private readonly publisher: Redis,
+    private readonly subscriber: Redis,
+    private readonly prefix: string,
+    private readonly log: Logger,
+  ) {
+    subscriber.on('message', (channel: string, message: string) => {
+      const local = this.listeners.get(channel);
+      if (!local) return;
+      for (const listener of local) {
+        try {
+          listener(message);
+        } catch (error) {
+          this.log.error({ err: error, channel }, 'broadcast listener failed');
+        }
+      }
+    });
+  }
+
+  channel(name: string): string {
+    return `${this.prefix}${name}`;
+  }
+
+  async publish(name: string, message: string): Promise<void> {
+    await this.publisher.publish(this.channel(name), message);
+  }
+
+  async on(name: string, listener: Listener): Promise<() => Promise<void>> {
+    const channel = this.channel(name);
+    let local = this.listeners.get(channel);
+    if (!local) {
+      local = new Set();
+      this.listeners.set(channel, local);
+      await this.subscriber.subscribe(channel);
+    }
+    local.add(listener);
+    return async () => {
+      local.delete(listener);
+      if (local.size === 0) {
+        this.listeners.delete(channel);
+        await this.subscriber.unsubscribe(channel);
+      }
+    };
+  }
+}

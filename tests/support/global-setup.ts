@@ -1,0 +1,53 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import type { TestProject } from 'vitest/node';
+import { ensureDatabase, migrate, openDatabase } from '../../server/infra/database/database.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    redisUrl: string;
+    redisPrefix: string;
+  }
+}
+
+const BASE_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * Each run gets its own database and Redis key prefix, migrated from the committed
+ * migrations, and removes both when it ends.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const runId = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const url = new URL(BASE_DATABASE_URL);
+  url.pathname = `/mv_test_${runId}`;
+  const databaseUrl = url.toString();
+  const redisPrefix = `mvtest:${runId}:`;
+
+  await ensureDatabase(databaseUrl);
+  const orm = await openDatabase(databaseUrl, 2);
+  await migrate(orm);
+  await orm.close();
+
+  project.provide('databaseUrl', databaseUrl);
+  project.provide('redisUrl', REDIS_URL);
+  project.provide('redisPrefix', redisPrefix);
+
+  return async () => {
+    const admin = new pg.Client({ connectionString: BASE_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`drop database if exists "mv_test_${runId}" with (force)`);
+    await admin.end();
+    const redis = new Redis(REDIS_URL);
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 500);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    await redis.quit();
+  };
+}
