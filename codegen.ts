@@ -13,7 +13,7 @@ const typedDocuments = {
     useTypeImports: true,
     enumsAsTypes: true,
     avoidOptionals: { field: true, inputValue: false, object: true, defaultValue: false },
-    scalars: { DateTimeISO: 'string', ID: 'string' },
+    scalars: { DateTimeISO: 'string', ID: 'string', JSONObject: 'Record<string, unknown>' },
     strictScalars: true,
   },
 };

@@ -7,6 +7,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { openDatabase, pendingMigrations } from './infra/database/database.js';
@@ -18,11 +19,14 @@ import { authenticate, type Authentication } from './graphql/authenticate.js';
 import type { RequestContext } from './graphql/context.js';
 import { createFormatError } from './graphql/format-error.js';
 import { createLoaders } from './graphql/loaders.js';
-import { metricsPlugin, operationLimitsPlugin } from './graphql/plugins.js';
+import { metricsPlugin, operationLimitsPlugin, operationLogPlugin } from './graphql/plugins.js';
 import { createSchema } from './graphql/schema.js';
 import { startWsEndpoint } from './graphql/ws-endpoint.js';
+import { accessLog } from './http/access-log.js';
+import { bodyErrors, graphqlBodyGuard, MAX_BODY_BYTES, notFound } from './http/graphql-request.js';
 import { operationsRouter } from './http/health.js';
 import { playground } from './http/playground.js';
+import { cors } from './http/cors.js';
 import { createServices, type Infrastructure, type Services } from './services.js';
 
 export interface ApiServer {
@@ -31,13 +35,15 @@ export interface ApiServer {
   httpServer: HttpServer;
   infra: Infrastructure;
   services: Services;
-  /** Drains HTTP and WebSocket traffic, then closes connections to PostgreSQL and Redis. */
+  /**
+   * Graceful stop: /readyz answers 503 "draining" for config.shutdown.delayMs while traffic is
+   * still served, then the listener closes, WebSockets close with 1001, in-flight requests get
+   * up to config.shutdown.timeoutMs, and the connections to PostgreSQL and Redis are closed.
+   */
   stop: () => Promise<void>;
 }
 
 const GRAPHQL_PATH = '/graphql';
-/** Time given to in-flight requests on shutdown before connections are cut. */
-const DRAIN_MS = 10_000;
 
 function requestIdOf(req: Request): string {
   const given = req.header('x-request-id');
@@ -52,16 +58,66 @@ function requestIds(req: Request, res: Response, next: NextFunction): void {
   withRequestId(requestId, next);
 }
 
-/** Malformed or oversized bodies answer like any GraphQL request error, not with an HTML page. */
-function bodyErrors(error: unknown, _req: Request, res: Response, next: NextFunction): void {
-  if (res.headersSent) return next(error);
-  const status = typeof error === 'object' && error !== null && 'status' in error ? Number(error.status) : 500;
-  const message = status === 413 ? 'Request body is larger than 256 KiB' : status === 400 ? 'Request body is not valid JSON' : 'Internal server error';
-  res.status(status).json({ errors: [{ message, extensions: { code: status < 500 ? 'BAD_USER_INPUT' : 'INTERNAL' } }] });
+/** Re-enters the request's log scope: body parsing resumes from socket events outside it. */
+function requestScope(_req: Request, res: Response, next: NextFunction): void {
+  withRequestId(String(res.locals.requestId), next);
+}
+
+/**
+ * Redis going away must not take the process down: ioredis reconnects by itself, /readyz
+ * reports it meanwhile, and the outage is logged once rather than on every retry.
+ */
+function watchRedis(connection: Redis, role: string, log: Logger): void {
+  let down = false;
+  connection.on('error', (error: Error) => {
+    if (down) return;
+    down = true;
+    log.warn({ err: error, role }, 'Redis connection lost; reconnecting');
+  });
+  connection.on('ready', () => {
+    if (!down) return;
+    down = false;
+    log.info({ role }, 'Redis connection restored');
+  });
+}
+
+/** quit() would sit in the offline queue while Redis is away; a dead connection is just dropped. */
+async function closeRedis(connection: Redis): Promise<void> {
+  if (connection.status !== 'ready') {
+    connection.disconnect();
+    return;
+  }
+  await connection.quit().catch(() => connection.disconnect());
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** host:port of a connection URL, never its credentials. */
+function hostOf(url: string, defaultPort: number): string {
+  const parsed = new URL(url);
+  return `${parsed.hostname}:${parsed.port || defaultPort}`;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function listen(httpServer: HttpServer, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(port, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 export async function startApi(config: Config, log: Logger = createLogger(config.logLevel, 'api')): Promise<ApiServer> {
-  const orm = await openDatabase(config.databaseUrl);
+  const orm = await openDatabase(config.databaseUrl).catch((error: unknown) => {
+    throw new Error(`could not open the database at ${hostOf(config.databaseUrl, 5432)}: ${messageOf(error)}; check that PostgreSQL runs and DATABASE_URL`);
+  });
   const pending = await pendingMigrations(orm);
   if (pending.length > 0) {
     await orm.close();
@@ -69,6 +125,16 @@ export async function startApi(config: Config, log: Logger = createLogger(config
   }
   const redis = createRedis(config.redisUrl, config.redisPrefix);
   const subscriber = createRedis(config.redisUrl, config.redisPrefix);
+  watchRedis(redis, 'commands', log);
+  watchRedis(subscriber, 'subscriber', log);
+  // Redis must answer at start (later outages are survived): say so plainly rather than with
+  // ioredis's "max retries per request" once its offline queue gives up.
+  try {
+    await redis.ping();
+  } catch {
+    await Promise.allSettled([orm.close(), closeRedis(redis), closeRedis(subscriber)]);
+    throw new Error(`Redis at ${hostOf(config.redisUrl, 6379)} does not answer; start it or set REDIS_URL`);
+  }
   const broadcast = new Broadcast(redis, subscriber, config.redisPrefix, log);
   const infra: Infrastructure = { config, orm, redis, subscriber, broadcast, log };
   const services = await createServices(infra);
@@ -93,23 +159,30 @@ export async function startApi(config: Config, log: Logger = createLogger(config
     introspection: true,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
+    // main.ts owns SIGTERM/SIGINT and stops everything in order; Apollo's own handler would
+    // race it and leave the process hanging after the drain.
+    stopOnTerminationSignals: false,
+    logger: log,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: DRAIN_MS }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdown.timeoutMs }),
       ApolloServerPluginLandingPageDisabled(),
       operationLimitsPlugin(config.limits),
+      operationLogPlugin(log),
       metricsPlugin(metrics),
     ],
   });
   await apollo.start();
 
-  const ws = startWsEndpoint({ httpServer, path: GRAPHQL_PATH, schema, services, limits: config.limits, metrics, log, createContext, formatError });
-
   app.use(requestIds);
+  app.use(accessLog(log));
   app.use(operationsRouter(orm, redis, metrics, () => draining));
+  app.use(GRAPHQL_PATH, cors);
   app.get(GRAPHQL_PATH, playground(GRAPHQL_PATH));
   app.use(
     GRAPHQL_PATH,
-    express.json({ limit: '256kb' }),
+    express.json({ limit: MAX_BODY_BYTES }),
+    requestScope,
+    graphqlBodyGuard(metrics),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const auth = await authenticate(services, { authorization: req.header('authorization'), apiKey: req.header('x-api-key') });
@@ -118,17 +191,32 @@ export async function startApi(config: Config, log: Logger = createLogger(config
     }),
   );
 
-  app.use(bodyErrors);
+  app.use(notFound(metrics));
+  app.use(bodyErrors(metrics, log));
 
-  await new Promise<void>((resolve) => httpServer.listen(config.port, resolve));
+  try {
+    await listen(httpServer, config.port);
+  } catch (error) {
+    await Promise.allSettled([apollo.stop(), orm.close(), closeRedis(redis), closeRedis(subscriber)]);
+    throw error;
+  }
+  // Attached once listening: the WebSocket server re-emits the HTTP server's errors (EADDRINUSE)
+  // as its own, which graphql-ws prints as an "internal error" instead of one clear line.
+  const ws = startWsEndpoint({ httpServer, path: GRAPHQL_PATH, schema, services, limits: config.limits, metrics, log, createContext, formatError });
   const { port } = httpServer.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
 
-  const stop = async () => {
+  let stopping: Promise<void> | undefined;
+  const drain = async () => {
     draining = true;
-    await ws.stop();
+    if (config.shutdown.delayMs > 0) await delay(config.shutdown.delayMs);
+    // Sockets first (close 1001, clients reconnect elsewhere): the HTTP drain would otherwise
+    // cut upgraded sockets as idle connections. A peer that never answers the close does not
+    // hold the process past the timeout.
+    await Promise.race([ws.stop(), delay(config.shutdown.timeoutMs)]);
     await apollo.stop();
-    await Promise.allSettled([orm.close(), redis.quit(), subscriber.quit()]);
+    await Promise.allSettled([orm.close(), closeRedis(redis), closeRedis(subscriber)]);
   };
+  const stop = () => (stopping ??= drain());
   return { url, httpServer, infra, services, stop };
 }

@@ -29,10 +29,25 @@ export interface Config {
   storageDir: string;
   /** Operation limits checked before execution. */
   limits: { maxDepth: number; maxCost: number };
+  /**
+   * Graceful shutdown on SIGTERM: /readyz answers 503 "draining" for `delayMs` while requests are
+   * still served (so a load balancer stops routing here), then the listener closes, WebSockets
+   * are closed with 1001 and in-flight requests get up to `timeoutMs` to finish.
+   * SHUTDOWN_DELAY_MS defaults to 5000 in production and 0 elsewhere; SHUTDOWN_TIMEOUT_MS to 10000.
+   */
+  shutdown: { delayMs: number; timeoutMs: number };
+  /**
+   * Group commit: concurrent holds on one account share one statement. LEDGER_GROUP_COMMIT=0
+   * turns it off (each hold its own statement). Default on.
+   */
+  ledgerGroupCommit: boolean;
   /** `production` masks more and refuses DEV_LOGIN. */
   nodeEnv: string;
+  /** pino level: fatal, error, warn, info (default), debug, trace or silent (default under test). */
   logLevel: string;
 }
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export class ConfigError extends Error {}
 
@@ -78,6 +93,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^\d+:[\w-]+$/.test(telegramBotToken)) {
     throw new ConfigError('TELEGRAM_BOT_TOKEN must look like "<bot id>:<secret>" as BotFather gives it');
   }
+  const logLevel = env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info');
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
   const adminIds = (env.ADMIN_TELEGRAM_IDS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   for (const id of adminIds) {
     if (!/^\d+$/.test(id)) throw new ConfigError(`ADMIN_TELEGRAM_IDS must be a comma list of numeric ids, got "${id}"`);
@@ -99,7 +118,12 @@ export function loadConfig(env: Env = process.env): Config {
       maxDepth: integer(env, 'GRAPHQL_MAX_DEPTH', 12, 2, 100),
       maxCost: integer(env, 'GRAPHQL_MAX_COST', 5_000, 10, 1_000_000),
     },
+    shutdown: {
+      delayMs: integer(env, 'SHUTDOWN_DELAY_MS', production ? 5_000 : 0, 0, 120_000),
+      timeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    },
+    ledgerGroupCommit: env.LEDGER_GROUP_COMMIT !== '0',
     nodeEnv,
-    logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    logLevel,
   };
 }

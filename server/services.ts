@@ -8,6 +8,14 @@ import { AccessTokens } from './modules/auth/access-token.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import { SessionRevocations } from './modules/auth/session-revocations.js';
 import { UsersService } from './modules/users/users.service.js';
+import { CreditsRepository } from './modules/credits/credits.repository.js';
+import { CreditsService } from './modules/credits/credits.service.js';
+import { HoldBatcher } from './modules/credits/hold-batcher.js';
+import { CreditsAdminService } from './modules/credits/credits-admin.service.js';
+import { ProviderBalanceService } from './modules/credits/provider-balance.service.js';
+import { AuditService } from './modules/admin/audit.service.js';
+import { EventSubscriber } from './infra/outbox/event-subscriber.js';
+import { systemClock, type Clock } from './core/clock.js';
 
 /** The domain services one process shares across requests; built once at start. */
 export interface Services {
@@ -15,6 +23,13 @@ export interface Services {
   auth: AuthService;
   apiKeys: ApiKeysService;
   revocations: SessionRevocations;
+  credits: CreditsService;
+  creditsRepository: CreditsRepository;
+  creditsAdmin: CreditsAdminService;
+  providerBalance: ProviderBalanceService;
+  audit: AuditService;
+  /** Outbox events relayed over Redis, deduplicated; feeds GraphQL subscriptions. */
+  events: EventSubscriber;
 }
 
 export interface Infrastructure {
@@ -24,6 +39,8 @@ export interface Infrastructure {
   subscriber: Redis;
   broadcast: Broadcast;
   log: Logger;
+  /** Where time comes from; tests pass a ManualClock. */
+  clock?: Clock;
 }
 
 export async function createServices(infra: Infrastructure): Promise<Services> {
@@ -39,5 +56,12 @@ export async function createServices(infra: Infrastructure): Promise<Services> {
   const apiKeys = new ApiKeysService(broadcast, () => orm.em.fork(), log);
   await revocations.start(orm.em.fork());
   await apiKeys.start();
-  return { users, auth, apiKeys, revocations };
+  const clock = infra.clock ?? systemClock;
+  const batcher = config.ledgerGroupCommit ? new HoldBatcher(() => orm.em.fork()) : undefined;
+  const credits = new CreditsService(clock, batcher);
+  const providerBalance = new ProviderBalanceService(clock, (alert) => log.warn(alert, 'provider balance is below its threshold'));
+  const audit = new AuditService();
+  const creditsAdmin = new CreditsAdminService(clock, credits, providerBalance, audit);
+  const events = new EventSubscriber(broadcast, log);
+  return { users, auth, apiKeys, revocations, credits, creditsRepository: new CreditsRepository(), creditsAdmin, providerBalance, audit, events };
 }

@@ -19,6 +19,10 @@ export function requireViewer(context: RequestContext): Viewer {
 export const authChecker: AuthCheckerFn<RequestContext, Requirement> = ({ context }, requirements) => {
   const viewer = requireViewer(context);
   for (const requirement of requirements) {
+    // @Authorized takes any string; a misspelt scope must close the field, not open it.
+    if (requirement !== 'session' && requirement !== 'admin' && !isScope(requirement)) {
+      throw new Error(`@Authorized names an unknown requirement "${String(requirement)}"`);
+    }
     if (requirement === 'session' && viewer.credential.kind !== 'session') {
       throw new ForbiddenError('This needs a signed-in session; API keys cannot do it');
     }

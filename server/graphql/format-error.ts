@@ -30,6 +30,9 @@ const REQUEST_ERROR_CODES = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
 ]);
 
+/** Codes of other libraries that mean one of ours (type-graphql's AuthorizationError). */
+const ALIASED_CODES: Record<string, ErrorCode> = { UNAUTHORIZED: 'FORBIDDEN' };
+
 /** Extensions we set ourselves and trust to be safe to show. */
 const OUR_CODES = new Set<string>(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'INSUFFICIENT_CREDITS', 'CONFLICT', 'RATE_LIMITED', 'FEATURE_NOT_IN_TIER', 'IDEMPOTENCY_KEY_REUSED']);
 
@@ -49,10 +52,14 @@ export function createFormatError(log: Logger) {
     const original = unwrapResolverError(raw);
     if (original instanceof DomainError) return fromDomain(formatted, original);
     if (original instanceof ArgumentValidationError) {
-      const field = original.extensions.validationErrors?.[0]?.property;
-      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code: 'BAD_USER_INPUT', field } };
+      // Name the first failed field and its rule; the value itself (validationErrors[].target) is not echoed.
+      const first = original.extensions.validationErrors?.[0];
+      const rule = first?.constraints ? Object.values(first.constraints)[0] : undefined;
+      const message = first && rule ? `Invalid ${first.property}: ${rule}` : formatted.message;
+      return { message, locations: formatted.locations, path: formatted.path, extensions: { code: 'BAD_USER_INPUT', field: first?.property } };
     }
-    const code = String(formatted.extensions?.code ?? '');
+    const given = String(formatted.extensions?.code ?? '');
+    const code = ALIASED_CODES[given] ?? given;
     if (REQUEST_ERROR_CODES.has(code) || OUR_CODES.has(code)) {
       const extensions: Record<string, unknown> = { ...formatted.extensions, code: OUR_CODES.has(code) ? code : 'BAD_USER_INPUT' };
       delete extensions.stacktrace;

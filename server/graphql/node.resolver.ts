@@ -3,6 +3,10 @@ import { fromGlobalId } from '../core/global-id.js';
 import { toApiKeyType } from '../modules/api-keys/api-keys.types.js';
 import type { Viewer } from '../modules/auth/viewer.js';
 import { toUserType } from '../modules/users/users.types.js';
+import { toCreditTransactionType, toHoldType } from '../modules/credits/credits.types.js';
+import { viewerHasScope } from '../modules/auth/viewer.js';
+import type { Scope } from '../modules/auth/scopes.js';
+import { ForbiddenError, NotFoundError } from '../core/errors.js';
 import { CurrentViewer } from './auth-checker.js';
 import type { RequestContext } from './context.js';
 import { Node } from './node.type.js';
@@ -21,10 +25,29 @@ const FETCHERS: Record<string, NodeFetcher> = {
   },
   ApiKey: async (ctx, viewer, id) => {
     if (viewer.credential.kind !== 'session') return null;
-    const apiKey = await ctx.services.apiKeys.findOwned(ctx.em, viewer.userId, id).catch(() => null);
+    // Only "not yours or not there" becomes null; a database failure stays an error.
+    const apiKey = await ctx.services.apiKeys.findOwned(ctx.em, viewer.userId, id).catch((error: unknown) => {
+      if (error instanceof NotFoundError) return null;
+      throw error;
+    });
     return apiKey ? toApiKeyType(apiKey) : null;
   },
+  Hold: async (ctx, viewer, id) => {
+    requireScope(viewer, 'credits:read');
+    const hold = await ctx.services.credits.findHold(ctx.em, viewer.userId, id);
+    return hold ? toHoldType(hold) : null;
+  },
+  CreditTransaction: async (ctx, viewer, id) => {
+    requireScope(viewer, 'credits:read');
+    const entry = await ctx.services.creditsRepository.findTransaction(ctx.em, viewer.userId, id);
+    return entry ? toCreditTransactionType(entry) : null;
+  },
 };
+
+/** node(id) answers with the same scope rules as the fields that list the object. */
+function requireScope(viewer: Viewer, scope: Scope): void {
+  if (!viewerHasScope(viewer, scope)) throw new ForbiddenError(`This API key lacks the scope "${scope}"; create a key that has it`);
+}
 
 @Resolver()
 export class NodeResolver {

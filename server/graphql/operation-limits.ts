@@ -10,7 +10,9 @@ import {
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 
 export interface OperationLimits {
+  /** Deepest field nesting allowed (GRAPHQL_MAX_DEPTH); a root field is depth 1. */
   maxDepth: number;
+  /** Highest estimated cost allowed (GRAPHQL_MAX_COST); see the estimators below. */
   maxCost: number;
 }
 
@@ -21,40 +23,67 @@ export interface OperationMeasure {
 
 /** The largest page a connection may be asked for; a bigger `first` is refused by the field. */
 export const MAX_PAGE_SIZE = 100;
+/** The page a connection serves when neither `first` nor `last` is given. */
+export const DEFAULT_PAGE_SIZE = 20;
+/** Fields and fragments the cost walk visits at most; a document beyond it is refused as too costly. */
+const MAX_COST_NODES = 10_000;
 
 /**
- * A field costs 1 plus its children; a connection's children count once per requested item
- * (`first`, default 20), the way GitHub prices its GraphQL API.
+ * A field costs 1 plus its children; a connection (a field taking `first`) counts its children
+ * once per item it may return, the way GitHub prices its GraphQL API.
  */
-const connectionEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
-  const first = typeof args.first === 'number' ? args.first : typeof args.last === 'number' ? args.last : undefined;
-  if (first === undefined) return undefined;
-  return 1 + Math.min(Math.max(first, 0), MAX_PAGE_SIZE) * childComplexity;
+const connectionEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
+  if (!field.args.some((arg) => arg.name === 'first')) return undefined;
+  const requested = typeof args.first === 'number' ? args.first : typeof args.last === 'number' ? args.last : DEFAULT_PAGE_SIZE;
+  return 1 + Math.min(Math.max(requested, 0), MAX_PAGE_SIZE) * childComplexity;
 };
 const defaultEstimator: ComplexityEstimator = ({ childComplexity }) => 1 + childComplexity;
 
-function isIntrospection(name: string): boolean {
-  return name.startsWith('__');
+/** The caller's to fix: answered as BAD_USER_INPUT with HTTP 400, before anything runs. */
+function refused(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...extensions, http: { status: 400 } } });
 }
 
-/** Depth of the deepest field, following fragments; introspection is not counted. */
-function depthOf(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string>): number {
-  let deepest = 0;
-  for (const selection of selectionSet.selections) {
-    if (selection.kind === Kind.FIELD) {
-      if (isIntrospection(selection.name.value)) continue;
-      const below = selection.selectionSet ? depthOf(selection.selectionSet, fragments, seen) : 0;
-      deepest = Math.max(deepest, 1 + below);
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      deepest = Math.max(deepest, depthOf(selection.selectionSet, fragments, seen));
-    } else {
-      const name = selection.name.value;
-      const fragment = fragments.get(name);
-      if (!fragment || seen.has(name)) continue;
-      deepest = Math.max(deepest, depthOf(fragment.selectionSet, fragments, new Set(seen).add(name)));
+/**
+ * Depth of the deepest field, following fragments. Introspection fields are not counted: the
+ * Playground's schema query is deep by nature, and graphql-js bounds introspection nesting with
+ * its own MaxIntrospectionDepthRule. Each fragment is measured once (memoised), so a document
+ * that spreads fragments many times over costs linear time; a fragment that spreads itself is
+ * refused (validation refuses it first on the normal path).
+ */
+class DepthMeter {
+  private readonly measured = new Map<string, number>();
+  private readonly visiting = new Set<string>();
+
+  constructor(private readonly fragments: Map<string, FragmentDefinitionNode>) {}
+
+  of(selectionSet: SelectionSetNode): number {
+    let deepest = 0;
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value.startsWith('__')) continue;
+        deepest = Math.max(deepest, 1 + (selection.selectionSet ? this.of(selection.selectionSet) : 0));
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        deepest = Math.max(deepest, this.of(selection.selectionSet));
+      } else {
+        deepest = Math.max(deepest, this.fragment(selection.name.value));
+      }
     }
+    return deepest;
   }
-  return deepest;
+
+  private fragment(name: string): number {
+    const known = this.measured.get(name);
+    if (known !== undefined) return known;
+    const fragment = this.fragments.get(name);
+    if (!fragment) return 0;
+    if (this.visiting.has(name)) throw refused(`Fragment "${name}" spreads itself; a fragment cannot contain itself`);
+    this.visiting.add(name);
+    const depth = this.of(fragment.selectionSet);
+    this.visiting.delete(name);
+    this.measured.set(name, depth);
+    return depth;
+  }
 }
 
 function operationOf(document: DocumentNode, operationName?: string | null): OperationDefinitionNode | undefined {
@@ -62,13 +91,41 @@ function operationOf(document: DocumentNode, operationName?: string | null): Ope
   return operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
 }
 
-function tooLarge(message: string, limit: number, actual: number): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', limit, actual, http: { status: 400 } } });
+/** Depth and cost of the operation that would run; throws when the variables do not fit it. */
+export function measureOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | undefined,
+): OperationMeasure {
+  const operation = operationOf(document, operationName);
+  if (!operation) return { depth: 0, cost: 0 };
+  const fragments = new Map(
+    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
+  );
+  const depth = new DepthMeter(fragments).of(operation.selectionSet);
+  let cost: number;
+  try {
+    cost = getComplexity({
+      schema,
+      query: document,
+      operationName: operation.name?.value,
+      variables,
+      estimators: [connectionEstimator, defaultEstimator],
+      maxQueryNodes: MAX_COST_NODES,
+    });
+  } catch (error) {
+    if (!(error instanceof GraphQLError)) throw error;
+    if (/maximum allowed number of nodes/.test(error.message)) return { depth, cost: Number.POSITIVE_INFINITY };
+    // Variables that do not fit the operation: the same message execution would give.
+    throw refused(error.message);
+  }
+  return { depth, cost };
 }
 
 /**
  * Measures an operation before it runs and refuses one that is too deep or too costly, so a
- * hostile query costs the server almost nothing.
+ * hostile query costs the server almost nothing. The message names the limit and how to fit it.
  */
 export function checkOperationLimits(
   schema: GraphQLSchema,
@@ -77,24 +134,19 @@ export function checkOperationLimits(
   variables: Record<string, unknown> | undefined,
   limits: OperationLimits,
 ): OperationMeasure {
-  const operation = operationOf(document, operationName);
-  if (!operation) return { depth: 0, cost: 0 };
-  const fragments = new Map(
-    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
-  );
-  const depth = depthOf(operation.selectionSet, fragments, new Set());
-  if (depth > limits.maxDepth) {
-    throw tooLarge(`Query depth ${depth} exceeds the limit of ${limits.maxDepth}; split it into smaller queries`, limits.maxDepth, depth);
+  const measure = measureOperation(schema, document, operationName, variables);
+  if (measure.depth > limits.maxDepth) {
+    throw refused(`Query depth ${measure.depth} exceeds the maximum depth of ${limits.maxDepth}; split it into smaller queries`, {
+      limit: limits.maxDepth,
+      actual: measure.depth,
+    });
   }
-  let cost: number;
-  try {
-    cost = getComplexity({ schema, query: document, operationName: operationName ?? undefined, variables, estimators: [connectionEstimator, defaultEstimator] });
-  } catch (error) {
-    if (error instanceof GraphQLError) throw tooLarge(error.message, limits.maxCost, Number.NaN);
-    throw error;
+  if (measure.cost > limits.maxCost) {
+    const actual = Number.isFinite(measure.cost) ? String(measure.cost) : `over ${MAX_COST_NODES} fields`;
+    throw refused(`Query cost ${actual} exceeds the maximum cost of ${limits.maxCost}; ask for fewer items per page or fewer fields`, {
+      limit: limits.maxCost,
+      actual: Number.isFinite(measure.cost) ? measure.cost : null,
+    });
   }
-  if (cost > limits.maxCost) {
-    throw tooLarge(`Query cost ${cost} exceeds the limit of ${limits.maxCost}; ask for fewer items per page or fewer fields`, limits.maxCost, cost);
-  }
-  return { depth, cost };
+  return measure;
 }

@@ -1,16 +1,52 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, print, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { Logger } from 'pino';
 import type { Metrics } from '../infra/metrics.js';
 import type { RequestContext } from './context.js';
 import { checkOperationLimits, type OperationLimits } from './operation-limits.js';
 
-/** Refuses operations over the depth or cost limit before any resolver runs. */
+/** Refuses subscriptions over HTTP, and operations over the depth or cost limit, before any resolver runs. */
 export function operationLimitsPlugin(limits: OperationLimits): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, operationName, request, schema }) {
+        async didResolveOperation({ document, operationName, operation, request, schema }) {
+          if (operation?.operation === 'subscription') {
+            // graphql-js would run the subscription's resolver once and answer like a query.
+            throw new GraphQLError('Subscriptions run over GraphQL over WebSocket (graphql-transport-ws) at /graphql, not over HTTP', {
+              extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+            });
+          }
           checkOperationLimits(schema as GraphQLSchema, document, operationName, request.variables, limits);
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The document with every string literal replaced, so a trace line never carries a secret a
+ * client inlined (e.g. `authenticateTelegram(initData: "...")`). Variables are never logged.
+ */
+export function printWithoutLiterals(document: DocumentNode): string {
+  return print(
+    visit(document, {
+      StringValue: (node) => ({ ...node, value: '***', block: false }),
+    }),
+  );
+}
+
+/**
+ * One debug line per operation (name and type) and, at trace, the document without its
+ * literals. The request id comes from the log scope of the request.
+ */
+export function operationLogPlugin(log: Logger): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, operationName, document }) {
+          if (log.isLevelEnabled('debug')) log.debug({ operationName: operationName ?? null, operationType: operation?.operation }, 'graphql operation');
+          if (log.isLevelEnabled('trace')) log.trace({ document: printWithoutLiterals(document) }, 'graphql document');
         },
       };
     },
@@ -26,7 +62,7 @@ export function metricsPlugin(metrics: Metrics): ApolloServerPlugin<RequestConte
       return {
         async didResolveOperation({ operation, operationName }) {
           operationType = operation?.operation ?? 'unknown';
-          metrics.operations.inc({ operation_name: operationName ?? 'anonymous', operation_type: operationType });
+          metrics.operations.inc({ operation_name: metrics.operationLabel(operationName), operation_type: operationType });
         },
         async executionDidStart() {
           return {

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 /** What every log line written while serving one request carries. */
 interface LogScope {
@@ -17,26 +17,25 @@ export function currentRequestId(): string | undefined {
   return scope.getStore()?.requestId;
 }
 
-/** Credentials never reach a log line, whatever object a caller passes. */
+/**
+ * Credentials never reach a log line, whatever object a caller passes: these keys are censored
+ * at the top level and one level down (e.g. `{ variables: { initData } }`).
+ */
+const SECRET_KEYS = ['authorization', 'cookie', 'apiKey', 'key', 'keyHash', 'secret', 'token', 'accessToken', 'refreshToken', 'initData', 'password'];
 const REDACTED_PATHS = [
-  'authorization',
-  '*.authorization',
-  'headers.authorization',
+  ...SECRET_KEYS,
+  ...SECRET_KEYS.map((key) => `*.${key}`),
   'headers["x-api-key"]',
-  '*.headers.authorization',
   '*.headers["x-api-key"]',
-  'apiKey',
-  'secret',
-  'token',
-  'accessToken',
-  'refreshToken',
-  'initData',
-  'variables.initData',
-  'variables.refreshToken',
+  '*.headers.authorization',
 ];
 
-export function createLogger(level: string, name: string): Logger {
-  return pino({
+/**
+ * JSON lines to stdout, or to `destination` (tests capture lines this way). Lines written while
+ * serving a request carry its `requestId` without the caller passing it.
+ */
+export function createLogger(level: string, name: string, destination?: DestinationStream): Logger {
+  const options = {
     name,
     level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
@@ -44,5 +43,6 @@ export function createLogger(level: string, name: string): Logger {
       const requestId = currentRequestId();
       return requestId ? { requestId } : {};
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

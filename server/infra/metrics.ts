@@ -1,5 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** Distinct operation names labelled before the rest are counted as "other". */
+const MAX_OPERATION_NAMES = 500;
+
 /** The process's Prometheus metrics, served at GET /metrics. */
 export class Metrics {
   readonly registry = new Registry();
@@ -40,8 +43,23 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Operation names seen so far; past the cap new names count as "other" (clients choose names). */
+  private readonly operationNames = new Set<string>();
+
   constructor(processName: string) {
     this.registry.setDefaultLabels({ process: processName });
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /**
+   * The label for an operation name. Names are chosen by clients, so their number is capped to
+   * keep the series count (and the process's memory) bounded.
+   */
+  operationLabel(name: string | null | undefined): string {
+    if (!name) return 'anonymous';
+    if (this.operationNames.has(name)) return name;
+    if (this.operationNames.size >= MAX_OPERATION_NAMES || name.length > 100) return 'other';
+    this.operationNames.add(name);
+    return name;
   }
 }

@@ -6,9 +6,9 @@ import { createLogger } from '../../server/infra/logger.js';
 export const TEST_BOT_TOKEN = '7000000001:AAtest-bot-token_for-the-suite';
 export const TEST_ADMIN_TELEGRAM_ID = '900000001';
 
-/** Configuration of an API under test: the run's own database and Redis prefix. */
-export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({
+/** Environment of an API under test: the run's own database and Redis prefix. */
+export function testEnv(env: Record<string, string> = {}): Record<string, string> {
+  return {
     NODE_ENV: 'test',
     PORT: '0',
     DATABASE_URL: inject('databaseUrl'),
@@ -20,7 +20,12 @@ export function testConfig(env: Record<string, string> = {}): Config {
     DEV_LOGIN: '1',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
-  });
+  };
+}
+
+/** Configuration of an API under test: the run's own database and Redis prefix. */
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig(testEnv(env));
 }
 
 /** Starts a real API server (HTTP + WebSocket) on a free port. */

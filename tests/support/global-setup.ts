@@ -1,5 +1,7 @@
 import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
@@ -20,7 +22,23 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
  * Each run gets its own database and Redis key prefix, migrated from the committed
  * migrations, and removes both when it ends.
  */
+/**
+ * Suites that run the API or worker as child processes need the compiled output in dist/
+ * (decorator metadata comes from tsc, not from a loader). Built once per run, incrementally.
+ * Type errors are reported by `npm run typecheck`; here tsc still emits, so they only warn.
+ */
+function buildDist(): void {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  try {
+    execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { stdio: 'pipe' });
+  } catch (error) {
+    const output = (error as { stdout?: Buffer }).stdout?.toString() ?? String(error);
+    process.stderr.write(`global-setup: tsc reported errors (dist/ was still written):\n${output.slice(0, 2000)}\n`);
+  }
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  buildDist();
   const runId = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const url = new URL(BASE_DATABASE_URL);
   url.pathname = `/mv_test_${runId}`;

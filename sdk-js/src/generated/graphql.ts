@@ -15,6 +15,8 @@ export type Scalars = {
   Float: { input: number; output: number; }
   /** A date-time string at UTC, such as 2007-12-03T10:15:30Z, compliant with the `date-time` format outlined in section 5.6 of the RFC 3339 profile of the ISO 8601 standard for representation of dates and times using the Gregorian calendar.This scalar is serialized to a string in ISO 8601 format and parsed from a string in ISO 8601 format. */
   DateTimeISO: { input: string; output: string; }
+  /** The `JSONObject` scalar type represents JSON objects as specified by [ECMA-404](http://www.ecma-international.org/publications/files/ECMA-ST/ECMA-404.pdf). */
+  JSONObject: { input: Record<string, unknown>; output: Record<string, unknown>; }
 };
 
 /** A developer key. The key itself is only shown by createApiKey. */
@@ -48,6 +50,20 @@ export type ApiKeyStatus =
   | 'EXPIRED'
   | 'REVOKED';
 
+/** One admin action: who, what, to whom and why. */
+export type AuditEntry = {
+  __typename?: 'AuditEntry';
+  action: Scalars['String']['output'];
+  /** Global id of the admin. */
+  actorId: Scalars['String']['output'];
+  createdAt: Scalars['DateTimeISO']['output'];
+  details: Scalars['JSONObject']['output'];
+  id: Scalars['String']['output'];
+  reason: Scalars['String']['output'];
+  /** Global id of the user acted on. */
+  targetUserId: Maybe<Scalars['String']['output']>;
+};
+
 /** A new session: send accessToken as "Authorization: Bearer <token>". */
 export type AuthPayload = {
   __typename?: 'AuthPayload';
@@ -76,6 +92,64 @@ export type CreateApiKeyPayload = {
   key: Scalars['String']['output'];
 };
 
+/** Your credits: available to spend, and held by pending holds. */
+export type CreditAccount = {
+  __typename?: 'CreditAccount';
+  available: Scalars['Int']['output'];
+  /** Credits your tier grants each UTC day. */
+  dailyGrant: Scalars['Int']['output'];
+  held: Scalars['Int']['output'];
+  /** When the next daily grant becomes due (next UTC midnight). */
+  nextGrantAt: Scalars['DateTimeISO']['output'];
+  tier: Tier;
+};
+
+/** One immutable journal entry. */
+export type CreditTransaction = Node & {
+  __typename?: 'CreditTransaction';
+  /** Signed change to the credits you own (available + held): negative when spent. */
+  amount: Scalars['Int']['output'];
+  /** Available credits right after this entry. */
+  availableAfter: Scalars['Int']['output'];
+  availableDelta: Scalars['Int']['output'];
+  createdAt: Scalars['DateTimeISO']['output'];
+  /** Held credits right after this entry. */
+  heldAfter: Scalars['Int']['output'];
+  heldDelta: Scalars['Int']['output'];
+  /** Global id of the hold this entry belongs to. */
+  holdId: Maybe<Scalars['String']['output']>;
+  /** Opaque global ID; do not parse it. */
+  id: Scalars['ID']['output'];
+  reason: Scalars['String']['output'];
+  reference: Maybe<Scalars['String']['output']>;
+  type: CreditTransactionType;
+};
+
+export type CreditTransactionConnection = {
+  __typename?: 'CreditTransactionConnection';
+  edges: Array<CreditTransactionEdge>;
+  pageInfo: PageInfo;
+  /** All items matching the filters, not just this page. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CreditTransactionEdge = {
+  __typename?: 'CreditTransactionEdge';
+  cursor: Scalars['String']['output'];
+  node: CreditTransaction;
+};
+
+/** What a journal entry records. */
+export type CreditTransactionType =
+  | 'ADJUST'
+  | 'COMMIT'
+  | 'EXPIRE'
+  | 'GRANT'
+  | 'HOLD'
+  | 'PURCHASE'
+  | 'REFUND'
+  | 'RELEASE';
+
 /** A local-development identity; only accepted when the server runs with DEV_LOGIN=1. */
 export type DevSignInInput = {
   firstName?: Scalars['String']['input'];
@@ -84,25 +158,93 @@ export type DevSignInInput = {
   username?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** Credits reserved until committed, released or expired. */
+export type Hold = Node & {
+  __typename?: 'Hold';
+  amount: Scalars['Int']['output'];
+  /** What the commit charged; null until committed. */
+  charged: Maybe<Scalars['Int']['output']>;
+  createdAt: Scalars['DateTimeISO']['output'];
+  expiresAt: Scalars['DateTimeISO']['output'];
+  /** Opaque global ID; do not parse it. */
+  id: Scalars['ID']['output'];
+  idempotencyKey: Scalars['String']['output'];
+  reason: Scalars['String']['output'];
+  reference: Maybe<Scalars['String']['output']>;
+  resolvedAt: Maybe<Scalars['DateTimeISO']['output']>;
+  status: HoldStatus;
+};
+
+export type HoldConnection = {
+  __typename?: 'HoldConnection';
+  edges: Array<HoldEdge>;
+  pageInfo: PageInfo;
+  /** All items matching the filters, not just this page. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type HoldEdge = {
+  __typename?: 'HoldEdge';
+  cursor: Scalars['String']['output'];
+  node: Hold;
+};
+
+/** A PENDING hold resolves exactly once. */
+export type HoldStatus =
+  | 'COMMITTED'
+  | 'EXPIRED'
+  | 'PENDING'
+  | 'RELEASED';
+
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Admin: a signed correction of available credits, journaled as ADJUST and audited. */
+  adjustCredits: CreditTransaction;
   /** Signs in with Telegram Mini App initData (Telegram.WebApp.initData, unchanged). */
   authenticateTelegram: AuthPayload;
+  /** Charges up to the held amount (all by default) and returns the rest. A hold resolves once. */
+  commitHold: Hold;
   /** Creates an API key; the key is in this answer only. */
   createApiKey: CreateApiKeyPayload;
   /** Local development only (DEV_LOGIN=1): signs in as any Telegram id. */
   devSignIn: AuthPayload;
+  /** Admin: grants credits to a user, journaled as GRANT and audited. */
+  grantCredits: CreditTransaction;
+  /** Reserves credits. Safe to retry with the same idempotencyKey. */
+  placeHold: Hold;
   /** Trades a refresh token for a new pair. Each refresh token works once. */
   refreshSession: AuthPayload;
+  /** Returns all held credits to available. A hold resolves once. */
+  releaseHold: Hold;
   /** Revokes a key at once, on every server. */
   revokeApiKey: ApiKey;
+  /** Admin: changes a user's tier. */
+  setUserTier: User;
   /** Ends the current session: its access and refresh tokens stop working. */
   signOut: Scalars['Boolean']['output'];
+  /** Admin: records a top-up of the platform's balance with a provider. */
+  topUpProviderBalance: ProviderAccount;
+  /** Admin: changes or adds a catalog price. */
+  updatePrice: Price;
+};
+
+
+export type MutationAdjustCreditsArgs = {
+  amount: Scalars['Int']['input'];
+  idempotencyKey: InputMaybe<Scalars['String']['input']>;
+  reason: Scalars['String']['input'];
+  userId: Scalars['ID']['input'];
 };
 
 
 export type MutationAuthenticateTelegramArgs = {
   initData: Scalars['String']['input'];
+};
+
+
+export type MutationCommitHoldArgs = {
+  amount: InputMaybe<Scalars['Int']['input']>;
+  id: Scalars['ID']['input'];
 };
 
 
@@ -116,13 +258,50 @@ export type MutationDevSignInArgs = {
 };
 
 
+export type MutationGrantCreditsArgs = {
+  amount: Scalars['Int']['input'];
+  idempotencyKey: InputMaybe<Scalars['String']['input']>;
+  reason: Scalars['String']['input'];
+  userId: Scalars['ID']['input'];
+};
+
+
+export type MutationPlaceHoldArgs = {
+  input: PlaceHoldInput;
+};
+
+
 export type MutationRefreshSessionArgs = {
   refreshToken: Scalars['String']['input'];
 };
 
 
+export type MutationReleaseHoldArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationRevokeApiKeyArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationSetUserTierArgs = {
+  reason: Scalars['String']['input'];
+  tier: Tier;
+  userId: Scalars['ID']['input'];
+};
+
+
+export type MutationTopUpProviderBalanceArgs = {
+  amount: Scalars['Int']['input'];
+  provider: Scalars['String']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
+export type MutationUpdatePriceArgs = {
+  input: UpdatePriceInput;
 };
 
 /** An object with a global ID, fetchable with node(id:). */
@@ -131,14 +310,72 @@ export type Node = {
   id: Scalars['ID']['output'];
 };
 
+/** Where a page sits in its connection (Relay). */
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  endCursor: Maybe<Scalars['String']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
+  hasPreviousPage: Scalars['Boolean']['output'];
+  startCursor: Maybe<Scalars['String']['output']>;
+};
+
+export type PlaceHoldInput = {
+  /** Credits to reserve, 1 to 1,000,000. */
+  amount: Scalars['Int']['input'];
+  /** Makes retries safe: the same key and request return the first hold. */
+  idempotencyKey: Scalars['String']['input'];
+  /** Why, shown in the journal (1 to 200 characters). */
+  reason: Scalars['String']['input'];
+  /** What the hold pays for, e.g. your own order id. */
+  reference?: InputMaybe<Scalars['String']['input']>;
+  /** Seconds until the hold expires and its credits return; default 900, at most 86,400. */
+  ttlSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** What generating with a model costs. */
+export type Price = {
+  __typename?: 'Price';
+  active: Scalars['Boolean']['output'];
+  /** Credits for a track of up to one minute. */
+  credits: Scalars['Int']['output'];
+  /** Credits for each started minute beyond the first. */
+  creditsPerExtraMinute: Scalars['Int']['output'];
+  description: Scalars['String']['output'];
+  model: Scalars['String']['output'];
+};
+
+/** The platform's balance with an upstream music provider. */
+export type ProviderAccount = {
+  __typename?: 'ProviderAccount';
+  balance: Scalars['Int']['output'];
+  isLow: Scalars['Boolean']['output'];
+  /** Below this, admins are alerted. */
+  lowBalanceThreshold: Scalars['Int']['output'];
+  provider: Scalars['String']['output'];
+  updatedAt: Scalars['DateTimeISO']['output'];
+};
+
 export type Query = {
   __typename?: 'Query';
   /** Every scope an API key can be given. */
   apiKeyScopes: Array<ApiKeyScope>;
+  /** Admin: the audit log, newest first. */
+  auditLog: Array<AuditEntry>;
   /** Fetches any object of yours by its global ID; null when not found or not yours. */
   node: Maybe<Node>;
+  /** What generation costs, per model. */
+  priceCatalog: Array<Price>;
+  /** Admin: the platform's balances with its providers. */
+  providerAccounts: Array<ProviderAccount>;
+  /** Admin: any user's credit journal, newest first. */
+  userTransactions: CreditTransactionConnection;
   /** The signed-in caller. Needs credentials. */
   viewer: Viewer;
+};
+
+
+export type QueryAuditLogArgs = {
+  first: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -146,11 +383,36 @@ export type QueryNodeArgs = {
   id: Scalars['ID']['input'];
 };
 
+
+export type QueryUserTransactionsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first: InputMaybe<Scalars['Int']['input']>;
+  type: InputMaybe<CreditTransactionType>;
+  userId: Scalars['ID']['input'];
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** Your credit account, each time it changes (holds, commits, releases, grants, purchases), from any server. */
+  creditsChanged: CreditAccount;
+};
+
 /** Plan that sets daily credits, models, concurrency and rate limits. */
 export type Tier =
   | 'ENTERPRISE'
   | 'FREE'
   | 'PRO';
+
+export type UpdatePriceInput = {
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  credits?: InputMaybe<Scalars['Int']['input']>;
+  creditsPerExtraMinute?: InputMaybe<Scalars['Int']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Model id; a new id adds it to the catalog. */
+  model: Scalars['String']['input'];
+  /** Why; kept in the audit log. */
+  reason: Scalars['String']['input'];
+};
 
 /** A MusicVerse user, known by their Telegram account. */
 export type User = Node & {
@@ -178,7 +440,30 @@ export type Viewer = {
   __typename?: 'Viewer';
   /** Your API keys, newest first. Sessions only. */
   apiKeys: Array<ApiKey>;
+  credits: CreditAccount;
+  /** Your holds, newest first. */
+  holds: HoldConnection;
+  /** Your credit journal, newest first, filtered by type and date. */
+  transactions: CreditTransactionConnection;
   user: User;
+};
+
+
+/** The signed-in user's world. */
+export type ViewerHoldsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first: InputMaybe<Scalars['Int']['input']>;
+  status: InputMaybe<HoldStatus>;
+};
+
+
+/** The signed-in user's world. */
+export type ViewerTransactionsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first: InputMaybe<Scalars['Int']['input']>;
+  since: InputMaybe<Scalars['DateTimeISO']['input']>;
+  type: InputMaybe<CreditTransactionType>;
+  until: InputMaybe<Scalars['DateTimeISO']['input']>;
 };
 
 export type ApiKeyStatus =
@@ -195,12 +480,43 @@ export type CreateApiKeyInput = {
   scopes: Array<string>;
 };
 
+/** What a journal entry records. */
+export type CreditTransactionType =
+  | 'ADJUST'
+  | 'COMMIT'
+  | 'EXPIRE'
+  | 'GRANT'
+  | 'HOLD'
+  | 'PURCHASE'
+  | 'REFUND'
+  | 'RELEASE';
+
 /** A local-development identity; only accepted when the server runs with DEV_LOGIN=1. */
 export type DevSignInInput = {
   firstName?: string;
   /** Numeric Telegram id to act as. */
   telegramId: string;
   username?: string | null | undefined;
+};
+
+/** A PENDING hold resolves exactly once. */
+export type HoldStatus =
+  | 'COMMITTED'
+  | 'EXPIRED'
+  | 'PENDING'
+  | 'RELEASED';
+
+export type PlaceHoldInput = {
+  /** Credits to reserve, 1 to 1,000,000. */
+  amount: number;
+  /** Makes retries safe: the same key and request return the first hold. */
+  idempotencyKey: string;
+  /** Why, shown in the journal (1 to 200 characters). */
+  reason: string;
+  /** What the hold pays for, e.g. your own order id. */
+  reference?: string | null | undefined;
+  /** Seconds until the hold expires and its credits return; default 900, at most 86,400. */
+  ttlSeconds?: number | null | undefined;
 };
 
 /** Plan that sets daily credits, models, concurrency and rate limits. */
@@ -270,9 +586,67 @@ export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type ViewerQuery = { viewer: { user: { id: string, telegramId: string, firstName: string, lastName: string | null, username: string | null, languageCode: string | null, photoUrl: string | null, isPremium: boolean, tier: Tier, isAdmin: boolean, createdAt: string } } };
 
+export type HoldFieldsFragment = { id: string, amount: number, charged: number | null, status: HoldStatus, reason: string, reference: string | null, idempotencyKey: string, expiresAt: string, createdAt: string, resolvedAt: string | null };
+
+export type CreditTransactionFieldsFragment = { id: string, type: CreditTransactionType, amount: number, availableDelta: number, heldDelta: number, availableAfter: number, heldAfter: number, reason: string, reference: string | null, holdId: string | null, createdAt: string };
+
+export type CreditsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type CreditsQuery = { viewer: { credits: { available: number, held: number, tier: Tier, dailyGrant: number, nextGrantAt: string } } };
+
+export type HoldsQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  status?: HoldStatus | null | undefined;
+}>;
+
+
+export type HoldsQuery = { viewer: { holds: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, amount: number, charged: number | null, status: HoldStatus, reason: string, reference: string | null, idempotencyKey: string, expiresAt: string, createdAt: string, resolvedAt: string | null } }> } } };
+
+export type TransactionsQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  type?: CreditTransactionType | null | undefined;
+  since?: string | null | undefined;
+  until?: string | null | undefined;
+}>;
+
+
+export type TransactionsQuery = { viewer: { transactions: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, type: CreditTransactionType, amount: number, availableDelta: number, heldDelta: number, availableAfter: number, heldAfter: number, reason: string, reference: string | null, holdId: string | null, createdAt: string } }> } } };
+
+export type PriceCatalogQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PriceCatalogQuery = { priceCatalog: Array<{ model: string, description: string, credits: number, creditsPerExtraMinute: number, active: boolean }> };
+
+export type PlaceHoldMutationVariables = Exact<{
+  input: PlaceHoldInput;
+}>;
+
+
+export type PlaceHoldMutation = { placeHold: { id: string, amount: number, charged: number | null, status: HoldStatus, reason: string, reference: string | null, idempotencyKey: string, expiresAt: string, createdAt: string, resolvedAt: string | null } };
+
+export type CommitHoldMutationVariables = Exact<{
+  id: string;
+  amount?: number | null | undefined;
+}>;
+
+
+export type CommitHoldMutation = { commitHold: { id: string, amount: number, charged: number | null, status: HoldStatus, reason: string, reference: string | null, idempotencyKey: string, expiresAt: string, createdAt: string, resolvedAt: string | null } };
+
+export type ReleaseHoldMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ReleaseHoldMutation = { releaseHold: { id: string, amount: number, charged: number | null, status: HoldStatus, reason: string, reference: string | null, idempotencyKey: string, expiresAt: string, createdAt: string, resolvedAt: string | null } };
+
 export const ApiKeyFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ApiKeyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"prefix"}},{"kind":"Field","name":{"kind":"Name","value":"scopes"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}}]}}]} as unknown as DocumentNode<ApiKeyFieldsFragment, unknown>;
 export const UserFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"UserFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"User"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"telegramId"}},{"kind":"Field","name":{"kind":"Name","value":"firstName"}},{"kind":"Field","name":{"kind":"Name","value":"lastName"}},{"kind":"Field","name":{"kind":"Name","value":"username"}},{"kind":"Field","name":{"kind":"Name","value":"languageCode"}},{"kind":"Field","name":{"kind":"Name","value":"photoUrl"}},{"kind":"Field","name":{"kind":"Name","value":"isPremium"}},{"kind":"Field","name":{"kind":"Name","value":"tier"}},{"kind":"Field","name":{"kind":"Name","value":"isAdmin"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<UserFieldsFragment, unknown>;
 export const AuthPayloadFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"AuthPayloadFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AuthPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"accessToken"}},{"kind":"Field","name":{"kind":"Name","value":"accessTokenExpiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"refreshToken"}},{"kind":"Field","name":{"kind":"Name","value":"refreshTokenExpiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"UserFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"UserFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"User"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"telegramId"}},{"kind":"Field","name":{"kind":"Name","value":"firstName"}},{"kind":"Field","name":{"kind":"Name","value":"lastName"}},{"kind":"Field","name":{"kind":"Name","value":"username"}},{"kind":"Field","name":{"kind":"Name","value":"languageCode"}},{"kind":"Field","name":{"kind":"Name","value":"photoUrl"}},{"kind":"Field","name":{"kind":"Name","value":"isPremium"}},{"kind":"Field","name":{"kind":"Name","value":"tier"}},{"kind":"Field","name":{"kind":"Name","value":"isAdmin"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<AuthPayloadFieldsFragment, unknown>;
+export const HoldFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"HoldFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Hold"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"charged"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"reference"}},{"kind":"Field","name":{"kind":"Name","value":"idempotencyKey"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"resolvedAt"}}]}}]} as unknown as DocumentNode<HoldFieldsFragment, unknown>;
+export const CreditTransactionFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CreditTransactionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CreditTransaction"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"availableDelta"}},{"kind":"Field","name":{"kind":"Name","value":"heldDelta"}},{"kind":"Field","name":{"kind":"Name","value":"availableAfter"}},{"kind":"Field","name":{"kind":"Name","value":"heldAfter"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"reference"}},{"kind":"Field","name":{"kind":"Name","value":"holdId"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<CreditTransactionFieldsFragment, unknown>;
 export const ApiKeysDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ApiKeys"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"apiKeys"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ApiKeyFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ApiKeyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"prefix"}},{"kind":"Field","name":{"kind":"Name","value":"scopes"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}}]}}]} as unknown as DocumentNode<ApiKeysQuery, ApiKeysQueryVariables>;
 export const ApiKeyScopesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ApiKeyScopes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"apiKeyScopes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}}]}}]}}]} as unknown as DocumentNode<ApiKeyScopesQuery, ApiKeyScopesQueryVariables>;
 export const CreateApiKeyDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateApiKey"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateApiKeyInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createApiKey"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"apiKey"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ApiKeyFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ApiKeyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"prefix"}},{"kind":"Field","name":{"kind":"Name","value":"scopes"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}}]}}]} as unknown as DocumentNode<CreateApiKeyMutation, CreateApiKeyMutationVariables>;
@@ -282,3 +656,10 @@ export const RefreshSessionDocument = {"kind":"Document","definitions":[{"kind":
 export const DevSignInDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DevSignIn"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DevSignInInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"devSignIn"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"AuthPayloadFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"UserFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"User"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"telegramId"}},{"kind":"Field","name":{"kind":"Name","value":"firstName"}},{"kind":"Field","name":{"kind":"Name","value":"lastName"}},{"kind":"Field","name":{"kind":"Name","value":"username"}},{"kind":"Field","name":{"kind":"Name","value":"languageCode"}},{"kind":"Field","name":{"kind":"Name","value":"photoUrl"}},{"kind":"Field","name":{"kind":"Name","value":"isPremium"}},{"kind":"Field","name":{"kind":"Name","value":"tier"}},{"kind":"Field","name":{"kind":"Name","value":"isAdmin"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"AuthPayloadFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AuthPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"accessToken"}},{"kind":"Field","name":{"kind":"Name","value":"accessTokenExpiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"refreshToken"}},{"kind":"Field","name":{"kind":"Name","value":"refreshTokenExpiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"UserFields"}}]}}]}}]} as unknown as DocumentNode<DevSignInMutation, DevSignInMutationVariables>;
 export const SignOutDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SignOut"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"signOut"}}]}}]} as unknown as DocumentNode<SignOutMutation, SignOutMutationVariables>;
 export const ViewerDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"UserFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"UserFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"User"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"telegramId"}},{"kind":"Field","name":{"kind":"Name","value":"firstName"}},{"kind":"Field","name":{"kind":"Name","value":"lastName"}},{"kind":"Field","name":{"kind":"Name","value":"username"}},{"kind":"Field","name":{"kind":"Name","value":"languageCode"}},{"kind":"Field","name":{"kind":"Name","value":"photoUrl"}},{"kind":"Field","name":{"kind":"Name","value":"isPremium"}},{"kind":"Field","name":{"kind":"Name","value":"tier"}},{"kind":"Field","name":{"kind":"Name","value":"isAdmin"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<ViewerQuery, ViewerQueryVariables>;
+export const CreditsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Credits"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"credits"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"available"}},{"kind":"Field","name":{"kind":"Name","value":"held"}},{"kind":"Field","name":{"kind":"Name","value":"tier"}},{"kind":"Field","name":{"kind":"Name","value":"dailyGrant"}},{"kind":"Field","name":{"kind":"Name","value":"nextGrantAt"}}]}}]}}]}}]} as unknown as DocumentNode<CreditsQuery, CreditsQueryVariables>;
+export const HoldsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Holds"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"status"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"HoldStatus"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"holds"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"status"},"value":{"kind":"Variable","name":{"kind":"Name","value":"status"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"HoldFields"}}]}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"HoldFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Hold"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"charged"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"reference"}},{"kind":"Field","name":{"kind":"Name","value":"idempotencyKey"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"resolvedAt"}}]}}]} as unknown as DocumentNode<HoldsQuery, HoldsQueryVariables>;
+export const TransactionsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Transactions"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"type"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"CreditTransactionType"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"since"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTimeISO"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"until"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTimeISO"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"transactions"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"type"},"value":{"kind":"Variable","name":{"kind":"Name","value":"type"}}},{"kind":"Argument","name":{"kind":"Name","value":"since"},"value":{"kind":"Variable","name":{"kind":"Name","value":"since"}}},{"kind":"Argument","name":{"kind":"Name","value":"until"},"value":{"kind":"Variable","name":{"kind":"Name","value":"until"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CreditTransactionFields"}}]}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CreditTransactionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CreditTransaction"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"availableDelta"}},{"kind":"Field","name":{"kind":"Name","value":"heldDelta"}},{"kind":"Field","name":{"kind":"Name","value":"availableAfter"}},{"kind":"Field","name":{"kind":"Name","value":"heldAfter"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"reference"}},{"kind":"Field","name":{"kind":"Name","value":"holdId"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<TransactionsQuery, TransactionsQueryVariables>;
+export const PriceCatalogDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PriceCatalog"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"priceCatalog"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"credits"}},{"kind":"Field","name":{"kind":"Name","value":"creditsPerExtraMinute"}},{"kind":"Field","name":{"kind":"Name","value":"active"}}]}}]}}]} as unknown as DocumentNode<PriceCatalogQuery, PriceCatalogQueryVariables>;
+export const PlaceHoldDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"PlaceHold"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"PlaceHoldInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"placeHold"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"HoldFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"HoldFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Hold"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"charged"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"reference"}},{"kind":"Field","name":{"kind":"Name","value":"idempotencyKey"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"resolvedAt"}}]}}]} as unknown as DocumentNode<PlaceHoldMutation, PlaceHoldMutationVariables>;
+export const CommitHoldDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CommitHold"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"amount"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"commitHold"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"amount"},"value":{"kind":"Variable","name":{"kind":"Name","value":"amount"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"HoldFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"HoldFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Hold"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"charged"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"reference"}},{"kind":"Field","name":{"kind":"Name","value":"idempotencyKey"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"resolvedAt"}}]}}]} as unknown as DocumentNode<CommitHoldMutation, CommitHoldMutationVariables>;
+export const ReleaseHoldDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ReleaseHold"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"releaseHold"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"HoldFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"HoldFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Hold"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"charged"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"reference"}},{"kind":"Field","name":{"kind":"Name","value":"idempotencyKey"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"resolvedAt"}}]}}]} as unknown as DocumentNode<ReleaseHoldMutation, ReleaseHoldMutationVariables>;

@@ -1,8 +1,30 @@
+import { AuditEntry } from '../../modules/admin/audit-entry.entity.js';
 import { ApiKey } from '../../modules/api-keys/api-key.entity.js';
 import { RefreshToken } from '../../modules/auth/refresh-token.entity.js';
 import { Session } from '../../modules/auth/session.entity.js';
+import { CreditAccount } from '../../modules/credits/credit-account.entity.js';
+import { CreditTransaction } from '../../modules/credits/credit-transaction.entity.js';
+import { Hold } from '../../modules/credits/hold.entity.js';
+import { Price } from '../../modules/credits/price.entity.js';
+import { ProviderAccount } from '../../modules/credits/provider-account.entity.js';
+import { ProviderLedgerEntry } from '../../modules/credits/provider-ledger-entry.entity.js';
+import { TierPlan } from '../../modules/credits/tier-plan.entity.js';
 import { User } from '../../modules/users/user.entity.js';
 import { OutboxEvent } from '../outbox/outbox-event.entity.js';
 
 /** Every entity the ORM knows; a module adds its own here. */
-export const ENTITIES = [User, Session, RefreshToken, ApiKey, OutboxEvent] as const;
+export const ENTITIES = [
+  User,
+  Session,
+  RefreshToken,
+  ApiKey,
+  OutboxEvent,
+  CreditAccount,
+  Hold,
+  CreditTransaction,
+  TierPlan,
+  Price,
+  ProviderAccount,
+  ProviderLedgerEntry,
+  AuditEntry,
+] as const;

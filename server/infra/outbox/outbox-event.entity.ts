@@ -8,11 +8,12 @@ import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
  */
 @Entity({ tableName: 'outbox' })
 @Index({ name: 'outbox_unpublished_idx', expression: 'create index "outbox_unpublished_idx" on "outbox" ("available_at") where "published_at" is null' })
+@Index({ name: 'outbox_published_at_idx', expression: 'create index "outbox_published_at_idx" on "outbox" ("published_at") where "published_at" is not null' })
 export class OutboxEvent {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
-  /** What happened, e.g. `credits.changed`; names a route in outbox.routes.ts. */
+  /** What happened, e.g. `credits.changed`; names a route in outbox.topics.ts. */
   @Property({ type: 'text' })
   topic!: string;
 
@@ -23,13 +24,18 @@ export class OutboxEvent {
   @Property({ type: 'jsonb' })
   payload!: Record<string, unknown>;
 
-  @Property({ type: 'timestamptz' })
-  createdAt: Date = new Date();
+  /**
+   * Stamped by the database clock (one clock for every API instance); clock_timestamp() rather
+   * than now() so events of one transaction keep the order they were recorded in.
+   */
+  @Property({ type: 'timestamptz', defaultRaw: 'clock_timestamp()' })
+  createdAt!: Date;
 
-  /** Not relayed before this time (backoff after a failed relay). */
-  @Property({ type: 'timestamptz' })
-  availableAt: Date = new Date();
+  /** Not relayed before this time (backoff after a failed relay). Database clock, like createdAt. */
+  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  availableAt!: Date;
 
+  /** Relay rounds that failed to deliver the event; 0 when it went out first time. */
   @Property({ type: 'int', default: 0 })
   attempts: number = 0;
 

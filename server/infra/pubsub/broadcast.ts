@@ -2,6 +2,8 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
 type Listener = (message: string) => void;
+/** Told, after the subscriber reconnects, since when messages may have been missed. */
+type ResubscribedListener = (missedSince: Date) => void;
 
 /**
  * Fan-out of small messages to every API and worker process over Redis pub/sub, e.g. "API key
@@ -10,6 +12,9 @@ type Listener = (message: string) => void;
  */
 export class Broadcast {
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly resubscribedListeners = new Set<ResubscribedListener>();
+  private connectedOnce: boolean;
+  private lostAt: Date | null = null;
 
   constructor(
     private readonly publisher: Redis,
@@ -17,6 +22,28 @@ export class Broadcast {
     private readonly prefix: string,
     private readonly log: Logger,
   ) {
+    this.connectedOnce = subscriber.status === 'ready';
+    // ioredis resubscribes by itself after a reconnect, but what was published meanwhile is
+    // gone: listeners are told so they can catch up from the database.
+    subscriber.on('close', () => {
+      this.lostAt ??= new Date();
+    });
+    subscriber.on('ready', () => {
+      const missedSince = this.lostAt;
+      this.lostAt = null;
+      if (!this.connectedOnce) {
+        this.connectedOnce = true;
+        return;
+      }
+      if (!missedSince) return;
+      for (const listener of this.resubscribedListeners) {
+        try {
+          listener(missedSince);
+        } catch (error) {
+          this.log.error({ err: error }, 'broadcast catch-up failed');
+        }
+      }
+    });
     subscriber.on('message', (channel: string, message: string) => {
       const local = this.listeners.get(channel);
       if (!local) return;
@@ -28,6 +55,12 @@ export class Broadcast {
         }
       }
     });
+  }
+
+  /** Calls `listener` after each reconnect of the subscriber, with when the connection was lost. */
+  onResubscribed(listener: ResubscribedListener): () => void {
+    this.resubscribedListeners.add(listener);
+    return () => this.resubscribedListeners.delete(listener);
   }
 
   channel(name: string): string {

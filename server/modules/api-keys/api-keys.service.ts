@@ -18,6 +18,11 @@ const MAX_ACTIVE_KEYS = 25;
 /** last_used_at is written at most this often per key, so use does not cost a write per request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 const REVOKED_CHANNEL = 'api-key.revoked';
+/** Keys whose last write time is remembered; past this the memory is simply started afresh. */
+const MAX_TOUCHED = 10_000;
+
+/** Told the id of every key revoked anywhere, e.g. to close WebSockets opened with it. */
+export type ApiKeyRevokedListener = (apiKeyId: string) => void;
 
 export interface CreateApiKeyRequest {
   name: string;
@@ -28,6 +33,7 @@ export interface CreateApiKeyRequest {
 export class ApiKeysService {
   private readonly cache = new VerifiedKeyCache();
   private readonly lastTouched = new Map<string, number>();
+  private readonly revokedListeners = new Set<ApiKeyRevokedListener>();
 
   constructor(
     private readonly broadcast: Broadcast,
@@ -37,7 +43,21 @@ export class ApiKeysService {
 
   /** Listens for revocations from other processes. */
   async start(): Promise<void> {
-    await this.broadcast.on(REVOKED_CHANNEL, (apiKeyId) => this.cache.dropKey(apiKeyId));
+    await this.broadcast.on(REVOKED_CHANNEL, (apiKeyId) => this.forget(apiKeyId));
+    // Revocations announced while Redis was away are read back from the database.
+    this.broadcast.onResubscribed((missedSince) => {
+      const since = new Date(missedSince.getTime() - 5_000);
+      this.forkEm()
+        .find(ApiKey, { revokedAt: { $gte: since } }, { fields: ['id'] })
+        .then((revoked) => revoked.forEach((key) => this.forget(key.id)))
+        .catch((err: unknown) => this.log.error({ err }, 'could not catch up on API key revocations'));
+    });
+  }
+
+  /** Calls `listener` with the id of each key revoked on any process; returns the unsubscribe. */
+  onRevoked(listener: ApiKeyRevokedListener): () => void {
+    this.revokedListeners.add(listener);
+    return () => this.revokedListeners.delete(listener);
   }
 
   /** Creates a key and returns it in full; this is the only time the key exists in clear. */
@@ -86,7 +106,7 @@ export class ApiKeysService {
       apiKey.revokedAt = now;
       await em.flush();
     }
-    this.cache.dropKey(apiKey.id);
+    this.forget(apiKey.id);
     await this.broadcast.publish(REVOKED_CHANNEL, apiKey.id).catch((err: unknown) => {
       // Other processes still drop it when their cache entry expires.
       this.log.error({ err, apiKeyId: apiKey.id }, 'could not announce API key revocation');
@@ -99,8 +119,9 @@ export class ApiKeysService {
     const digest = createHash('sha256').update(key).digest('base64url');
     let verified = this.cache.get(digest, now.getTime());
     if (!verified) {
+      const stamp = this.cache.stamp();
       verified = await this.verifyAgainstDatabase(key);
-      this.cache.set(digest, verified, now.getTime());
+      this.cache.set(digest, verified, stamp, now.getTime());
     }
     if (verified.expiresAt && verified.expiresAt.getTime() <= now.getTime()) throw new ExpiredApiKeyError(verified.expiresAt);
     this.touch(verified.apiKeyId, now);
@@ -123,9 +144,15 @@ export class ApiKeysService {
     };
   }
 
+  private forget(apiKeyId: string): void {
+    this.cache.dropKey(apiKeyId);
+    for (const listener of this.revokedListeners) listener(apiKeyId);
+  }
+
   private touch(apiKeyId: string, now: Date): void {
     const last = this.lastTouched.get(apiKeyId) ?? 0;
     if (now.getTime() - last < LAST_USED_RESOLUTION_MS) return;
+    if (this.lastTouched.size >= MAX_TOUCHED) this.lastTouched.clear();
     this.lastTouched.set(apiKeyId, now.getTime());
     this.forkEm()
       .nativeUpdate(ApiKey, { id: apiKeyId }, { lastUsedAt: now })

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import { UserRole } from '../users/user.entity.js';
 import { InvalidAccessTokenError } from './auth.errors.js';
@@ -29,6 +30,8 @@ export class AccessTokens {
       .setSubject(claims.userId)
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
+      // A unique id: two tokens issued in the same second for one session still differ.
+      .setJti(randomUUID())
       .setIssuedAt(issuedAt)
       .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
       .sign(this.key);
@@ -37,7 +40,13 @@ export class AccessTokens {
 
   async verify(token: string): Promise<AccessClaims> {
     try {
-      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+      const { payload } = await jwtVerify(token, this.key, {
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        algorithms: ['HS256'],
+        // A token without an expiry would be good forever; none of ours lacks one.
+        requiredClaims: ['exp', 'sub'],
+      });
       const role = payload.role === UserRole.ADMIN ? UserRole.ADMIN : UserRole.USER;
       if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') throw new InvalidAccessTokenError('invalid');
       return { userId: payload.sub, sessionId: payload.sid, role };

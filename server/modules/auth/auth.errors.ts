@@ -14,10 +14,24 @@ export class InitDataSignatureError extends UnauthenticatedError {
   }
 }
 
-/** initData's auth_date is older than the allowed age (24 h by default), or in the future. */
+/** "24 h", "30 min" or "90 s": the largest unit that states the age exactly. */
+function duration(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
+}
+
+/** initData's auth_date is older than the allowed age (24 h by default). */
 export class StaleInitDataError extends UnauthenticatedError {
   constructor(maxAgeSeconds: number) {
-    super(`initData is older than ${Math.round(maxAgeSeconds / 3600)} h; reopen the Mini App to sign in again`);
+    super(`initData is older than ${duration(maxAgeSeconds)}; reopen the Mini App to sign in again`);
+  }
+}
+
+/** initData's auth_date is further in the future than clock skew explains. */
+export class FutureInitDataError extends UnauthenticatedError {
+  constructor() {
+    super("initData's auth_date is in the future; check the clock of the device and reopen the Mini App");
   }
 }
 

@@ -65,25 +65,31 @@ export class AuthService {
   async refresh(em: EntityManager, refreshToken: string, now = new Date()): Promise<SignedIn> {
     const tokenHash = hashToken(refreshToken);
     return em.transactional(async (tx) => {
-      const claimed = await tx.getConnection().execute<{ id: string; session_id: string; expires_at: Date }[]>(
-        `update refresh_tokens set used_at = ? where token_hash = ? and used_at is null returning id, session_id, expires_at`,
-        [now, tokenHash],
+      // Expiry is compared in SQL: raw rows carry timestamps as text under MikroORM's driver.
+      const claimed = await tx.getConnection().execute<{ id: string; session_id: string; expired: boolean }[]>(
+        `update refresh_tokens set used_at = ? where token_hash = ? and used_at is null returning id, session_id, expires_at <= ? as expired`,
+        [now, tokenHash, now],
+        'all',
+        // Without the context the statement would run on another connection and commit at once,
+        // so a refusal below (expired, revoked) could not roll the claim back.
+        tx.getTransactionContext(),
       );
       if (claimed.length === 0) {
         const known = await tx.findOne(RefreshToken, { tokenHash }, { populate: ['session'] });
         if (!known) throw new InvalidRefreshTokenError('unknown');
-        await this.revokeSession(tx, known.session.id, 'refresh_token_reuse', now);
-        return 'reused' as const;
+        await this.markRevoked(tx, known.session.id, 'refresh_token_reuse', now);
+        return { reusedIn: known.session.id };
       }
       const row = claimed[0]!;
-      if (row.expires_at.getTime() <= now.getTime()) throw new InvalidRefreshTokenError('expired');
+      if (row.expired) throw new InvalidRefreshTokenError('expired');
       const session = await tx.findOneOrFail(Session, { id: row.session_id }, { populate: ['user'] });
       if (session.revokedAt) throw new InvalidRefreshTokenError('revoked');
       return this.issuePair(tx, session, session.user.getEntity(), now);
     }).then(async (result) => {
-      // The revocation commits before the error is thrown, so it survives the failed request.
-      if (result === 'reused') throw new InvalidRefreshTokenError('reused');
-      return result;
+      if (!('reusedIn' in result)) return result;
+      // The revocation committed before the error is thrown, so it survives the failed request.
+      await this.revocations.announce(result.reusedIn);
+      throw new InvalidRefreshTokenError('reused');
     });
   }
 
@@ -95,7 +101,8 @@ export class AuthService {
   }
 
   async signOut(em: EntityManager, sessionId: string, now = new Date()): Promise<void> {
-    await em.transactional((tx) => this.revokeSession(tx, sessionId, 'sign_out', now));
+    await em.transactional((tx) => this.markRevoked(tx, sessionId, 'sign_out', now));
+    await this.revocations.announce(sessionId);
   }
 
   private async signIn(em: EntityManager, method: string, profile: TelegramProfile, now: Date): Promise<SignedIn> {
@@ -115,8 +122,11 @@ export class AuthService {
     return { user, accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken, refreshTokenExpiresAt };
   }
 
-  private async revokeSession(tx: EntityManager, sessionId: string, reason: string, now: Date): Promise<void> {
+  /**
+   * Ends a session in the database. Callers announce it to every process after the commit:
+   * announcing inside the transaction would let a Redis failure roll the revocation back.
+   */
+  private async markRevoked(tx: EntityManager, sessionId: string, reason: string, now: Date): Promise<void> {
     await tx.nativeUpdate(Session, { id: sessionId, revokedAt: null }, { revokedAt: now, revokedReason: reason });
-    await this.revocations.announce(sessionId);
   }
 }

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { InitDataSignatureError, MalformedInitDataError, StaleInitDataError } from './auth.errors.js';
+import { FutureInitDataError, InitDataSignatureError, MalformedInitDataError, StaleInitDataError } from './auth.errors.js';
 
 /** The `user` object of Telegram's WebAppInitData. */
 export interface TelegramUser {
@@ -18,8 +18,8 @@ export interface VerifiedInitData {
   queryId?: string;
 }
 
-/** Telegram allows a few seconds of clock skew between its servers and ours. */
-const FUTURE_SKEW_SECONDS = 60;
+/** An auth_date up to this far ahead of our clock is accepted: Telegram's clock and ours may differ. */
+export const FUTURE_SKEW_SECONDS = 60;
 
 /** The key Telegram signs Mini App data with: HMAC-SHA256 of the bot token, keyed "WebAppData". */
 function webAppSecret(botToken: string): Buffer {
@@ -50,7 +50,8 @@ export function verifyInitData(initData: string, botToken: string, maxAgeSeconds
     throw new MalformedInitDataError('auth_date is missing');
   }
   const ageSeconds = now.getTime() / 1000 - authDateSeconds;
-  if (ageSeconds > maxAgeSeconds || ageSeconds < -FUTURE_SKEW_SECONDS) throw new StaleInitDataError(maxAgeSeconds);
+  if (ageSeconds > maxAgeSeconds) throw new StaleInitDataError(maxAgeSeconds);
+  if (ageSeconds < -FUTURE_SKEW_SECONDS) throw new FutureInitDataError();
 
   const user = parseUser(params.get('user'));
   return { user, authDate: new Date(authDateSeconds * 1000), queryId: params.get('query_id') ?? undefined };

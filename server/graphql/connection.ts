@@ -1,0 +1,105 @@
+import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import { BadUserInputError } from '../core/errors.js';
+import { MAX_PAGE_SIZE } from './operation-limits.js';
+
+export const DEFAULT_PAGE_SIZE = 20;
+
+@ObjectType('PageInfo', { description: 'Where a page sits in its connection (Relay).' })
+export class PageInfo {
+  @Field(() => Boolean)
+  hasNextPage!: boolean;
+
+  @Field(() => Boolean)
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  startCursor!: string | null;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+/** A cursor is the opaque form of the sort key of a row (e.g. createdAt and id). */
+export function encodeCursor(parts: readonly string[]): string {
+  return Buffer.from(parts.join('|'), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string, arity: number, field = 'after'): string[] {
+  const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (parts.length !== arity || parts.some((p) => p.length === 0)) throw new BadUserInputError(`${field} is not a cursor from this connection`, field);
+  return parts;
+}
+
+/** Validates `first` (1..100, default 20). */
+export function pageSize(first: number | null | undefined): number {
+  if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+    throw new BadUserInputError(`first must be from 0 to ${MAX_PAGE_SIZE}`, 'first');
+  }
+  return first;
+}
+
+export interface Page<T> {
+  nodes: T[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
+
+/** Builds a connection from rows fetched with limit `size + 1` (the extra row means "more"). */
+export function toConnection<TNode, TRow>(
+  rows: TRow[],
+  size: number,
+  after: string | null | undefined,
+  map: (row: TRow) => TNode,
+  cursorOf: (row: TRow) => string,
+  totalCount: () => Promise<number>,
+): ConnectionShape<TNode> {
+  const pageRows = rows.slice(0, size);
+  const edges = pageRows.map((row) => ({ cursor: cursorOf(row), node: map(row) }));
+  return {
+    edges,
+    pageInfo: Object.assign(new PageInfo(), {
+      hasNextPage: rows.length > size,
+      hasPreviousPage: Boolean(after),
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    }),
+    totalCount,
+  };
+}
+
+export interface ConnectionShape<TNode> {
+  edges: Array<{ cursor: string; node: TNode }>;
+  pageInfo: PageInfo;
+  /** Counted only when a client asks for it. */
+  totalCount: () => Promise<number>;
+}
+
+/** Declares `<Name>Connection` and `<Name>Edge` for a node type. */
+export function Connection<TNode extends object>(nodeType: ClassType<TNode>, name: string) {
+  @ObjectType(`${name}Edge`)
+  class Edge {
+    @Field(() => String)
+    cursor!: string;
+
+    @Field(() => nodeType)
+    node!: TNode;
+  }
+
+  @ObjectType(`${name}Connection`)
+  class ConnectionClass {
+    @Field(() => [Edge])
+    edges!: Edge[];
+
+    @Field(() => PageInfo)
+    pageInfo!: PageInfo;
+
+    totalCount!: () => Promise<number>;
+
+    @Field(() => Int, { name: 'totalCount', description: 'All items matching the filters, not just this page.' })
+    async total(): Promise<number> {
+      return this.totalCount();
+    }
+  }
+  return ConnectionClass;
+}

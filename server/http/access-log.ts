@@ -1,0 +1,32 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+
+/** Probes are polled every few seconds; their lines would drown the rest at info. */
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * One line per HTTP request when its answer is sent: method, path (never the query string,
+ * which can carry variables), status, duration and the request id.
+ */
+export function accessLog(log: Logger) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const started = process.hrtime.bigint();
+    const path = req.path;
+    const done = () => {
+      res.off('finish', done);
+      res.off('close', done);
+      const line = {
+        requestId: String(res.locals.requestId),
+        method: req.method,
+        path,
+        status: res.writableFinished ? res.statusCode : null,
+        durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+      };
+      if (PROBES.has(path)) log.debug(line, 'http request');
+      else log.info(line, res.writableFinished ? 'http request' : 'http request aborted by the client');
+    };
+    res.on('finish', done);
+    res.on('close', done);
+    next();
+  };
+}

@@ -1,0 +1,191 @@
+/**
+ * The ledger's statements. Each movement is ONE statement: the conditional balance update, the
+ * hold change, its journal entries and the creditsChanged outbox event are data-modifying CTEs,
+ * so they commit together (a statement is atomic even outside a transaction) and the account row
+ * is locked only for the statement itself. Parameters use knex named bindings (:name).
+ */
+
+/** Journals one account change and its outbox event, reading the balances from `acct`. */
+const OUTBOX_EVENT = `
+  insert into outbox (id, topic, user_id, payload, created_at, available_at, attempts)
+  select gen_random_uuid(), 'credits.changed', cast(:userId as uuid),
+         json_build_object('userId', cast(:userId as text), 'available', acct.available, 'held', acct.held, 'cause', cast(:cause as text)),
+         :now, :now, 0
+  from acct`;
+
+export const ENSURE_ACCOUNT = `
+  insert into credit_accounts (user_id, available, held, updated_at)
+  values (cast(:userId as uuid), 0, 0, :now)
+  on conflict (user_id) do nothing`;
+
+/**
+ * Places a hold if available covers it and the idempotency key is new. No row back means
+ * "not placed": insufficient credits, a used key, or no account (the caller finds out which).
+ * A concurrent insert with the same key fails the unique index and undoes the whole statement.
+ */
+export const PLACE_HOLD = `
+  with acct as (
+    update credit_accounts
+    set available = available - :amount, held = held + :amount, updated_at = :now
+    where user_id = cast(:userId as uuid) and available >= :amount
+      and not exists (select 1 from holds where user_id = cast(:userId as uuid) and idempotency_key = :idempotencyKey)
+    returning available, held
+  ), hold as (
+    insert into holds (id, user_id, amount, status, reason, reference, idempotency_key, ttl_seconds, expires_at, created_at)
+    select cast(:holdId as uuid), cast(:userId as uuid), :amount, 'PENDING', :reason, :reference, :idempotencyKey, :ttlSeconds, :expiresAt, :now
+    from acct
+    returning *
+  ), entry as (
+    insert into credit_transactions (id, user_id, type, available_delta, held_delta, available_after, held_after, hold_id, reference, idempotency_key, reason, created_at)
+    select gen_random_uuid(), cast(:userId as uuid), 'HOLD', -:amount, :amount, acct.available, acct.held, cast(:holdId as uuid), :reference, 'hold:' || cast(:holdId as text), :reason, :now
+    from acct
+  ), event as (${OUTBOX_EVENT})
+  select hold.*, acct.available as account_available, acct.held as account_held from hold, acct`;
+
+/**
+ * Commits a pending, unexpired hold: charges `charge` (at most the hold) and returns the rest
+ * to available. Journals COMMIT, then RELEASE for the rest when there is any.
+ */
+export const COMMIT_HOLD = `
+  with hold as (
+    update holds set status = 'COMMITTED', charged = coalesce(cast(:charge as int), amount), resolved_at = :now
+    where id = cast(:holdId as uuid) and user_id = cast(:userId as uuid) and status = 'PENDING'
+      and expires_at > :now and amount >= coalesce(cast(:charge as int), 0)
+    returning *
+  ), acct as (
+    update credit_accounts a
+    set held = a.held - hold.amount, available = a.available + (hold.amount - hold.charged), updated_at = :now
+    from hold where a.user_id = hold.user_id
+    returning a.available, a.held, hold.amount, hold.charged
+  ), entries as (
+    -- One INSERT, rows in order, so the COMMIT entry precedes its RELEASE in journal order.
+    insert into credit_transactions (id, user_id, type, available_delta, held_delta, available_after, held_after, hold_id, reference, idempotency_key, reason, created_at)
+    select gen_random_uuid(), hold.user_id, part.type, part.available_delta, part.held_delta,
+           part.available_after, part.held_after, hold.id, hold.reference, part.key_prefix || cast(hold.id as text), hold.reason, :now
+    from hold, acct, lateral (values
+      (1, cast('COMMIT' as credit_transaction_type), 0, -hold.charged,
+       acct.available - (hold.amount - hold.charged), acct.held + (hold.amount - hold.charged), 'commit:'),
+      (2, cast('RELEASE' as credit_transaction_type), hold.amount - hold.charged, -(hold.amount - hold.charged),
+       acct.available, acct.held, 'commit-rest:')
+    ) as part(n, type, available_delta, held_delta, available_after, held_after, key_prefix)
+    where part.n = 1 or hold.amount > hold.charged
+    order by part.n
+  ), event as (${OUTBOX_EVENT})
+  select hold.*, acct.available as account_available, acct.held as account_held from hold, acct`;
+
+/**
+ * Ends a pending hold and returns all of it to available: RELEASED by its owner, or EXPIRED by
+ * the sweeper (`:status`), journaled as RELEASE or EXPIRE.
+ */
+export const RETURN_HOLD = `
+  with hold as (
+    update holds set status = cast(:status as hold_status), resolved_at = :now
+    where id = cast(:holdId as uuid) and user_id = cast(:userId as uuid) and status = 'PENDING'
+    returning *
+  ), acct as (
+    update credit_accounts a
+    set held = a.held - hold.amount, available = a.available + hold.amount, updated_at = :now
+    from hold where a.user_id = hold.user_id
+    returning a.available, a.held
+  ), entry as (
+    insert into credit_transactions (id, user_id, type, available_delta, held_delta, available_after, held_after, hold_id, reference, idempotency_key, reason, created_at)
+    select gen_random_uuid(), hold.user_id, cast(:entryType as credit_transaction_type), hold.amount, -hold.amount,
+           acct.available, acct.held, hold.id, hold.reference, lower(:entryType) || ':' || cast(hold.id as text), hold.reason, :now
+    from hold, acct
+  ), event as (${OUTBOX_EVENT})
+  select hold.*, acct.available as account_available, acct.held as account_held from hold, acct`;
+
+/** Pending holds past their expiry, oldest first; SKIP LOCKED lets several sweepers share the work. */
+export const DUE_HOLDS = `
+  select id, user_id from holds
+  where status = 'PENDING' and expires_at <= :now
+  order by expires_at
+  limit :limit
+  for update skip locked`;
+
+/**
+ * Credits (or debits, for a negative ADJUST) available credits with a journal entry. The
+ * idempotency key makes a retried grant a no-op; available never goes below zero.
+ */
+export const CREDIT_ACCOUNT = `
+  with acct as (
+    update credit_accounts
+    set available = available + :amount, updated_at = :now
+    where user_id = cast(:userId as uuid) and available + :amount >= 0
+      and not exists (select 1 from credit_transactions where user_id = cast(:userId as uuid) and idempotency_key = :idempotencyKey)
+    returning available, held
+  ), entry as (
+    insert into credit_transactions (id, user_id, type, available_delta, held_delta, available_after, held_after, reference, idempotency_key, reason, actor_id, created_at)
+    select cast(:entryId as uuid), cast(:userId as uuid), cast(:type as credit_transaction_type), :amount, 0, acct.available, acct.held,
+           :reference, :idempotencyKey, :reason, cast(:actorId as uuid), :now
+    from acct
+    returning *
+  ), event as (${OUTBOX_EVENT})
+  select entry.* from entry`;
+
+/** The tier's daily grant, at most once per account per UTC day (`:day`). */
+export const DAILY_GRANT = `
+  with plan as (
+    select tp.daily_credits from tier_plans tp join users u on u.tier = tp.tier
+    where u.id = cast(:userId as uuid) and tp.daily_credits > 0
+  ), acct as (
+    update credit_accounts a
+    set available = a.available + plan.daily_credits, last_grant_day = cast(:day as date), updated_at = :now
+    from plan
+    where a.user_id = cast(:userId as uuid) and (a.last_grant_day is null or a.last_grant_day < cast(:day as date))
+    returning a.available, a.held, plan.daily_credits
+  ), entry as (
+    insert into credit_transactions (id, user_id, type, available_delta, held_delta, available_after, held_after, reference, idempotency_key, reason, created_at)
+    select gen_random_uuid(), cast(:userId as uuid), 'GRANT', acct.daily_credits, 0, acct.available, acct.held,
+           null, 'daily-grant:' || :day, 'Daily credits', :now
+    from acct
+    returning *
+  ), event as (${OUTBOX_EVENT})
+  select entry.* from entry`;
+
+/** Accounts still owed today's grant, for the scheduled job. */
+export const ACCOUNTS_OWED_DAILY_GRANT = `
+  select user_id from credit_accounts
+  where last_grant_day is null or last_grant_day < cast(:day as date)
+  order by user_id
+  limit :limit`;
+
+/**
+ * Group commit: several holds on ONE account in one statement, in arrival order. Requests whose
+ * key was used before are left out; of the rest, the longest prefix the balance covers is
+ * placed (each with its own journal entry and balances-after); the others are answered "not
+ * placed" and retried alone by their callers. `:batch` is a JSON array of requests.
+ */
+export const PLACE_HOLDS_BATCH = `
+  with req as (
+    select * from json_to_recordset(cast(:batch as json))
+      as r(ord int, hold_id uuid, amount int, reason text, reference text, idempotency_key text, ttl_seconds int, expires_at timestamptz)
+  ), fresh as (
+    select req.* from req
+    where not exists (select 1 from holds h where h.user_id = cast(:userId as uuid) and h.idempotency_key = req.idempotency_key)
+  ), locked as (
+    select available, held from credit_accounts where user_id = cast(:userId as uuid) for update
+  ), ranked as (
+    select fresh.*, sum(fresh.amount) over (order by fresh.ord) as cum from fresh
+  ), accepted as (
+    select ranked.* from ranked, locked where ranked.cum <= locked.available
+  ), total as (
+    select coalesce(sum(amount), 0) as total, count(*) as n from accepted
+  ), acct as (
+    update credit_accounts a set available = a.available - total.total, held = a.held + total.total, updated_at = :now
+    from total where a.user_id = cast(:userId as uuid) and total.n > 0
+    returning a.available, a.held, total.total
+  ), hold as (
+    insert into holds (id, user_id, amount, status, reason, reference, idempotency_key, ttl_seconds, expires_at, created_at)
+    select accepted.hold_id, cast(:userId as uuid), accepted.amount, 'PENDING', accepted.reason, accepted.reference,
+           accepted.idempotency_key, accepted.ttl_seconds, accepted.expires_at, :now
+    from accepted order by accepted.ord
+    returning *
+  ), entry as (
+    insert into credit_transactions (id, user_id, type, available_delta, held_delta, available_after, held_after, hold_id, reference, idempotency_key, reason, created_at)
+    select gen_random_uuid(), cast(:userId as uuid), 'HOLD', -accepted.amount, accepted.amount,
+           acct.available + acct.total - accepted.cum, acct.held - acct.total + accepted.cum,
+           accepted.hold_id, accepted.reference, 'hold:' || cast(accepted.hold_id as text), accepted.reason, :now
+    from accepted, acct order by accepted.ord
+  ), event as (${OUTBOX_EVENT})
+  select hold.*, acct.available as account_available, acct.held as account_held from hold, acct`;

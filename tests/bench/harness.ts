@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+export interface RunResult {
+  ops: number;
+  seconds: number;
+  perSecond: number;
+  p50ms: number;
+  p95ms: number;
+  errors: number;
+}
+
+/**
+ * Runs `op` from `concurrency` loops for `durationMs` and measures throughput and latency.
+ * A loop that throws counts an error and goes on; the caller decides whether errors are fatal.
+ */
+export async function measure(concurrency: number, durationMs: number, op: (worker: number, i: number) => Promise<void>): Promise<RunResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  const deadline = started + durationMs;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      for (let i = 0; performance.now() < deadline; i += 1) {
+        const t0 = performance.now();
+        try {
+          await op(worker, i);
+          latencies.push(performance.now() - t0);
+        } catch {
+          errors += 1;
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return { ops: latencies.length, seconds, perSecond: latencies.length / seconds, p50ms: at(0.5), p95ms: at(0.95), errors };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Starts the compiled API as its own process, as in production, and waits until it is ready. */
+export async function spawnApi(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['dist/server/main.js'], { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    if (ready) return { url, child };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error('API did not become ready');
+}
+
+export function formatRow(name: string, result: RunResult, ceiling?: RunResult): string {
+  const ratio = ceiling ? `${((result.perSecond / ceiling.perSecond) * 100).toFixed(0)}% of raw` : 'ceiling';
+  return `${name.padEnd(44)} ${result.perSecond.toFixed(0).padStart(7)} pairs/s   p50 ${result.p50ms.toFixed(1).padStart(6)} ms   p95 ${result.p95ms.toFixed(1).padStart(6)} ms   ${ratio}${result.errors ? `   ${result.errors} errors` : ''}`;
+}

@@ -1,0 +1,13 @@
+/** Job names on the `maintenance` queue (wire constants: schedules and processor agree on them). */
+export enum MaintenanceJob {
+  /** Deletes outbox events published more than `olderThanDays` days ago. Repeats hourly. */
+  OutboxPrune = 'outbox-prune',
+  /**
+   * Test only (refused unless NODE_ENV=test): holds a worker slot for `ms` milliseconds, so tests
+   * can shut a worker down with a job in flight.
+   */
+  TestSlow = 'test-slow',
+}
+
+/** How long published outbox events are kept (for debugging deliveries) before pruning. */
+export const OUTBOX_RETENTION_DAYS = 7;

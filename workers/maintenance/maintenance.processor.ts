@@ -1,0 +1,33 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { UnrecoverableError, type Job, type Processor } from 'bullmq';
+import { pruneOutbox } from '../../server/infra/outbox/outbox-prune.js';
+import type { WorkerContext } from '../worker.context.js';
+import { MaintenanceJob, OUTBOX_RETENTION_DAYS } from './maintenance.jobs.js';
+
+function numberField(job: Job, field: string, fallback: number): number {
+  const data: unknown = job.data;
+  const value = typeof data === 'object' && data !== null ? (data as Record<string, unknown>)[field] : undefined;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
+/** Runs the housekeeping jobs of the `maintenance` queue. */
+export function maintenanceProcessor(ctx: WorkerContext): Processor {
+  return async (job) => {
+    switch (job.name) {
+      case MaintenanceJob.OutboxPrune: {
+        const deleted = await pruneOutbox(ctx.pool, numberField(job, 'olderThanDays', OUTBOX_RETENTION_DAYS));
+        if (deleted > 0) ctx.log.info({ deleted }, 'pruned published outbox events');
+        return { deleted };
+      }
+      case MaintenanceJob.TestSlow: {
+        if (ctx.config.nodeEnv !== 'test') throw new UnrecoverableError('test-slow runs only when NODE_ENV=test');
+        const ms = Math.min(numberField(job, 'ms', 1_000), 60_000);
+        await delay(ms);
+        return { sleptMs: ms };
+      }
+      default:
+        // Retrying cannot teach this worker a job it does not know.
+        throw new UnrecoverableError(`unknown maintenance job "${job.name}"`);
+    }
+  };
+}
