@@ -19,7 +19,7 @@ import { authenticate, type Authentication } from './graphql/authenticate.js';
 import type { RequestContext } from './graphql/context.js';
 import { createFormatError } from './graphql/format-error.js';
 import { createLoaders } from './graphql/loaders.js';
-import { metricsPlugin, operationLimitsPlugin, operationLogPlugin } from './graphql/plugins.js';
+import { metricsPlugin, timeRootResolvers, operationLimitsPlugin, operationLogPlugin } from './graphql/plugins.js';
 import { createSchema } from './graphql/schema.js';
 import { startWsEndpoint } from './graphql/ws-endpoint.js';
 import { accessLog } from './http/access-log.js';
@@ -140,6 +140,7 @@ export async function startApi(config: Config, log: Logger = createLogger(config
   const services = await createServices(infra);
   const schema = await createSchema();
   const metrics = new Metrics('api');
+  timeRootResolvers(schema, metrics);
   const formatError = createFormatError(log);
 
   const createContext = (requestId: string, auth: Authentication): RequestContext => {

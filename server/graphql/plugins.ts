@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, print, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, defaultFieldResolver, print, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { Metrics } from '../infra/metrics.js';
 import type { RequestContext } from './context.js';
@@ -53,7 +53,30 @@ export function operationLogPlugin(log: Logger): ApolloServerPlugin<RequestConte
   };
 }
 
-/** Request and root-resolver latency, operations by name and errors by code. */
+/**
+ * Times every root field (Query, Mutation, Subscription) by wrapping its resolver once, over HTTP
+ * and WebSocket alike. A willResolveField hook would run for every field of every response;
+ * this costs nothing below the root.
+ */
+export function timeRootResolvers(schema: GraphQLSchema, metrics: Metrics): void {
+  for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+    if (!root) continue;
+    for (const field of Object.values(root.getFields())) {
+      const resolve = field.resolve ?? defaultFieldResolver;
+      const labels = { parent_type: root.name, field: field.name };
+      field.resolve = async (source, args, context, info) => {
+        const stop = metrics.resolverDuration.startTimer(labels);
+        try {
+          return await resolve(source, args, context, info);
+        } finally {
+          stop();
+        }
+      };
+    }
+  }
+}
+
+/** Request latency, operations by name and errors by code. */
 export function metricsPlugin(metrics: Metrics): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
@@ -63,17 +86,6 @@ export function metricsPlugin(metrics: Metrics): ApolloServerPlugin<RequestConte
         async didResolveOperation({ operation, operationName }) {
           operationType = operation?.operation ?? 'unknown';
           metrics.operations.inc({ operation_name: metrics.operationLabel(operationName), operation_type: operationType });
-        },
-        async executionDidStart() {
-          return {
-            willResolveField({ info }) {
-              if (info.path.prev !== undefined) return undefined;
-              const stop = metrics.resolverDuration.startTimer({ parent_type: info.parentType.name, field: info.fieldName });
-              return () => {
-                stop();
-              };
-            },
-          };
         },
         async willSendResponse({ response }) {
           if (response.body.kind === 'single') {

@@ -14,10 +14,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Resolves with the exit code once the child has exited (null when killed by a signal). */
+/**
+ * Resolves with the exit code once the child has exited and its output streams are drained
+ * ('close', not 'exit': 'exit' can come before the last stderr chunk is read).
+ */
 export function exitOf(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  const drained = [child.stdout, child.stderr].every((stream) => !stream || stream.destroyed);
+  if (child.exitCode !== null && drained) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('close', (code) => resolve(code)));
 }
 
 /** Resolves with everything the child printed once its output matches `pattern`. */

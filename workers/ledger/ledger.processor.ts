@@ -4,6 +4,7 @@ import { recordEvent } from '../../server/infra/outbox/outbox.js';
 import { Topic } from '../../server/infra/outbox/outbox.topics.js';
 import { CreditsService, utcDay } from '../../server/modules/credits/credits.service.js';
 import { checkLedger } from '../../server/modules/credits/ledger-check.js';
+import { runStatement } from '../../server/infra/database/sql-statement.js';
 import { ACCOUNTS_OWED_DAILY_GRANT } from '../../server/modules/credits/ledger.sql.js';
 import type { WorkerContext } from '../worker.context.js';
 import { LAST_CHECK_KEY, LedgerJob } from './ledger.jobs.js';
@@ -24,7 +25,7 @@ export function ledgerProcessor(ctx: WorkerContext): Processor {
         let granted = 0;
         for (;;) {
           const em = ctx.orm.em.fork();
-          const owed = await em.execute<{ user_id: string }[]>(em.getKnex().raw(ACCOUNTS_OWED_DAILY_GRANT, { day: utcDay(systemClock.now()), limit: GRANT_BATCH }));
+          const owed = await runStatement<{ user_id: string }>(em, ACCOUNTS_OWED_DAILY_GRANT, { day: utcDay(systemClock.now()), limit: GRANT_BATCH });
           for (const { user_id } of owed) if (await credits.grantDaily(em, user_id)) granted += 1;
           if (owed.length < GRANT_BATCH) break;
         }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import { UserRole } from '../users/user.entity.js';
 import { InvalidAccessTokenError } from './auth.errors.js';
@@ -14,12 +14,17 @@ export interface AccessClaims {
   role: UserRole;
 }
 
+/** Verified tokens remembered per process; a verification is an HMAC, but a hot path. */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 /** Signs and checks session access tokens (JWT, HS256). */
 export class AccessTokens {
-  private readonly key: Uint8Array;
+  /** Imported once: handing jose raw bytes would import the key again on every verify. */
+  private readonly key: KeyObject;
+  private readonly verified = new Map<string, { claims: AccessClaims; expiresAtMs: number }>();
 
   constructor(secret: string) {
-    this.key = new TextEncoder().encode(secret);
+    this.key = createSecretKey(Buffer.from(secret, 'utf8'));
   }
 
   async issue(claims: AccessClaims, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
@@ -38,7 +43,24 @@ export class AccessTokens {
     return { token, expiresAt };
   }
 
-  async verify(token: string): Promise<AccessClaims> {
+  /**
+   * Checks signature, issuer, audience and expiry. A token already verified by this process is
+   * answered from memory until its own expiry (revocation is checked by the caller every time).
+   */
+  async verify(token: string, nowMs = Date.now()): Promise<AccessClaims> {
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.expiresAtMs > nowMs) return known.claims;
+      this.verified.delete(token);
+      throw new InvalidAccessTokenError('expired');
+    }
+    const { claims, expiresAtMs } = await this.verifySignature(token);
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { claims, expiresAtMs });
+    return claims;
+  }
+
+  private async verifySignature(token: string): Promise<{ claims: AccessClaims; expiresAtMs: number }> {
     try {
       const { payload } = await jwtVerify(token, this.key, {
         issuer: ISSUER,
@@ -49,7 +71,7 @@ export class AccessTokens {
       });
       const role = payload.role === UserRole.ADMIN ? UserRole.ADMIN : UserRole.USER;
       if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') throw new InvalidAccessTokenError('invalid');
-      return { userId: payload.sub, sessionId: payload.sid, role };
+      return { claims: { userId: payload.sub, sessionId: payload.sid, role }, expiresAtMs: (payload.exp ?? 0) * 1000 };
     } catch (error) {
       if (error instanceof joseErrors.JWTExpired) throw new InvalidAccessTokenError('expired');
       if (error instanceof InvalidAccessTokenError) throw error;

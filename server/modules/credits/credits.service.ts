@@ -23,6 +23,7 @@ import {
   RETURN_HOLD,
 } from './ledger.sql.js';
 import { holdFromRow, type HoldRow } from './hold.row.js';
+import { runStatement } from '../../infra/database/sql-statement.js';
 import type { HoldBatcher, HoldParams } from './hold-batcher.js';
 
 /** Holds live at most a day; the default suits a generation job. */
@@ -131,7 +132,7 @@ export class CreditsService {
     if (amount !== undefined && amount !== null) requireAmount(amount, 'amount', true);
     const now = this.clock.now();
     const charge = amount ?? null;
-    const rows = await em.execute<HoldRow[]>(em.getKnex().raw(COMMIT_HOLD, { userId, holdId, charge, now, cause: 'COMMIT' }));
+    const rows = await runStatement<HoldRow>(em, COMMIT_HOLD, { userId, holdId, charge, now, cause: 'COMMIT' });
     if (rows[0]) return holdFromRow(em, rows[0]);
     return this.explainUnresolvable(em, userId, holdId, now, true, charge);
   }
@@ -139,9 +140,7 @@ export class CreditsService {
   /** Returns all of a pending hold to available. */
   async releaseHold(em: EntityManager, userId: string, holdId: string): Promise<Hold> {
     const now = this.clock.now();
-    const rows = await em.execute<HoldRow[]>(
-      em.getKnex().raw(RETURN_HOLD, { userId, holdId, status: HoldStatus.RELEASED, entryType: TransactionType.RELEASE, now, cause: 'RELEASE' }),
-    );
+    const rows = await runStatement<HoldRow>(em, RETURN_HOLD, { userId, holdId, status: HoldStatus.RELEASED, entryType: TransactionType.RELEASE, now, cause: 'RELEASE' });
     if (rows[0]) return holdFromRow(em, rows[0]);
     return this.explainUnresolvable(em, userId, holdId, now, false);
   }
@@ -155,19 +154,17 @@ export class CreditsService {
     let expired = 0;
     while (expired < limit) {
       const done = await em.transactional(async (tx) => {
-        const due = await tx.execute<{ id: string; user_id: string }[]>(tx.getKnex().raw(DUE_HOLDS, { now, limit: 1 }));
+        const due = await runStatement<{ id: string; user_id: string }>(tx, DUE_HOLDS, { now, limit: 1 });
         const hold = due[0];
         if (!hold) return false;
-        await tx.execute(
-          tx.getKnex().raw(RETURN_HOLD, {
-            userId: hold.user_id,
-            holdId: hold.id,
-            status: HoldStatus.EXPIRED,
-            entryType: TransactionType.EXPIRE,
-            now,
-            cause: 'EXPIRE',
-          }),
-        );
+        await runStatement(tx, RETURN_HOLD, {
+          userId: hold.user_id,
+          holdId: hold.id,
+          status: HoldStatus.EXPIRED,
+          entryType: TransactionType.EXPIRE,
+          now,
+          cause: 'EXPIRE',
+        });
         return true;
       });
       if (!done) break;
@@ -199,7 +196,7 @@ export class CreditsService {
       now: this.clock.now(),
       cause: request.type,
     };
-    const rows = await em.execute<Record<string, unknown>[]>(em.getKnex().raw(CREDIT_ACCOUNT, params));
+    const rows = await runStatement<Record<string, unknown>>(em, CREDIT_ACCOUNT, params);
     const existing = await em.findOne(CreditTransaction, { user: request.userId, idempotencyKey }, { refresh: true });
     if (rows[0] && existing) return existing;
     if (existing) {
@@ -213,13 +210,13 @@ export class CreditsService {
 
   /** Creates the user's account if it does not exist yet. */
   async ensureAccount(em: EntityManager, userId: string): Promise<void> {
-    await em.execute(em.getKnex().raw(ENSURE_ACCOUNT, { userId, now: this.clock.now() }));
+    await runStatement(em, ENSURE_ACCOUNT, { userId, now: this.clock.now() });
   }
 
   /** Credits the tier's daily grant once per UTC day; returns whether it did now. */
   async grantDaily(em: EntityManager, userId: string): Promise<boolean> {
     const now = this.clock.now();
-    const rows = await em.execute(em.getKnex().raw(DAILY_GRANT, { userId, day: utcDay(now), now, cause: 'GRANT' }));
+    const rows = await runStatement(em, DAILY_GRANT, { userId, day: utcDay(now), now, cause: 'GRANT' });
     return rows.length > 0;
   }
 
@@ -241,7 +238,7 @@ export class CreditsService {
 
   private async tryPlace(em: EntityManager, params: HoldParams): Promise<Hold | null> {
     try {
-      const rows = await em.execute<HoldRow[]>(em.getKnex().raw(PLACE_HOLD, { ...params }));
+      const rows = await runStatement<HoldRow>(em, PLACE_HOLD, { ...params });
       return rows[0] ? holdFromRow(em, rows[0]) : null;
     } catch (error) {
       // A concurrent request with the same key won the unique index; ours changed nothing.

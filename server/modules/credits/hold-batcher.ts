@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { holdFromRow, type HoldRow } from './hold.row.js';
+import { runStatement } from '../../infra/database/sql-statement.js';
 import type { Hold } from './hold.entity.js';
 import { PLACE_HOLD, PLACE_HOLDS_BATCH } from './ledger.sql.js';
 
@@ -67,7 +68,7 @@ export class HoldBatcher {
     this.statements += 1;
     try {
       if (batch.length === 1) {
-        const rows = await em.execute<HoldRow[]>(em.getKnex().raw(PLACE_HOLD, { ...batch[0]!.params }));
+        const rows = await runStatement<HoldRow>(em, PLACE_HOLD, { ...batch[0]!.params });
         batch[0]!.resolve(rows[0] ? holdFromRow(em, rows[0]) : null);
         return;
       }
@@ -82,7 +83,7 @@ export class HoldBatcher {
         ttl_seconds: params.ttlSeconds,
         expires_at: params.expiresAt.toISOString(),
       }));
-      const rows = await em.execute<HoldRow[]>(em.getKnex().raw(PLACE_HOLDS_BATCH, { userId: first.userId, batch: JSON.stringify(requests), now: first.now, cause: 'HOLD' }));
+      const rows = await runStatement<HoldRow>(em, PLACE_HOLDS_BATCH, { userId: first.userId, batch: JSON.stringify(requests), now: first.now, cause: 'HOLD' });
       const placed = new Map(rows.map((row) => [row.id, row]));
       for (const waiting of batch) {
         const row = placed.get(waiting.params.holdId);

@@ -1,3 +1,28 @@
+import { sqlStatement } from '../../infra/database/sql-statement.js';
+
+/** The type of every parameter the ledger statements take. */
+const TYPES: Record<string, string> = {
+  userId: 'uuid',
+  holdId: 'uuid',
+  entryId: 'uuid',
+  actorId: 'uuid',
+  amount: 'int',
+  charge: 'int',
+  ttlSeconds: 'int',
+  limit: 'int',
+  now: 'timestamptz',
+  expiresAt: 'timestamptz',
+  day: 'date',
+  reason: 'text',
+  reference: 'text',
+  idempotencyKey: 'text',
+  cause: 'text',
+  status: 'text',
+  entryType: 'text',
+  type: 'text',
+  batch: 'text',
+};
+
 /**
  * The ledger's statements. Each movement is ONE statement: the conditional balance update, the
  * hold change, its journal entries and the creditsChanged outbox event are data-modifying CTEs,
@@ -13,17 +38,17 @@ const OUTBOX_EVENT = `
          :now, :now, 0
   from acct`;
 
-export const ENSURE_ACCOUNT = `
+export const ENSURE_ACCOUNT = sqlStatement('ensure_account', `
   insert into credit_accounts (user_id, available, held, updated_at)
   values (cast(:userId as uuid), 0, 0, :now)
-  on conflict (user_id) do nothing`;
+  on conflict (user_id) do nothing`, TYPES);
 
 /**
  * Places a hold if available covers it and the idempotency key is new. No row back means
  * "not placed": insufficient credits, a used key, or no account (the caller finds out which).
  * A concurrent insert with the same key fails the unique index and undoes the whole statement.
  */
-export const PLACE_HOLD = `
+export const PLACE_HOLD = sqlStatement('place_hold', `
   with acct as (
     update credit_accounts
     set available = available - :amount, held = held + :amount, updated_at = :now
@@ -40,13 +65,13 @@ export const PLACE_HOLD = `
     select gen_random_uuid(), cast(:userId as uuid), 'HOLD', -:amount, :amount, acct.available, acct.held, cast(:holdId as uuid), :reference, 'hold:' || cast(:holdId as text), :reason, :now
     from acct
   ), event as (${OUTBOX_EVENT})
-  select hold.*, acct.available as account_available, acct.held as account_held from hold, acct`;
+  select hold.*, acct.available as account_available, acct.held as account_held from hold, acct`, TYPES);
 
 /**
  * Commits a pending, unexpired hold: charges `charge` (at most the hold) and returns the rest
  * to available. Journals COMMIT, then RELEASE for the rest when there is any.
  */
-export const COMMIT_HOLD = `
+export const COMMIT_HOLD = sqlStatement('commit_hold', `
   with hold as (
     update holds set status = 'COMMITTED', charged = coalesce(cast(:charge as int), amount), resolved_at = :now
     where id = cast(:holdId as uuid) and user_id = cast(:userId as uuid) and status = 'PENDING'
@@ -71,13 +96,13 @@ export const COMMIT_HOLD = `
     where part.n = 1 or hold.amount > hold.charged
     order by part.n
   ), event as (${OUTBOX_EVENT})
-  select hold.*, acct.available as account_available, acct.held as account_held from hold, acct`;
+  select hold.*, acct.available as account_available, acct.held as account_held from hold, acct`, TYPES);
 
 /**
  * Ends a pending hold and returns all of it to available: RELEASED by its owner, or EXPIRED by
  * the sweeper (`:status`), journaled as RELEASE or EXPIRE.
  */
-export const RETURN_HOLD = `
+export const RETURN_HOLD = sqlStatement('return_hold', `
   with hold as (
     update holds set status = cast(:status as hold_status), resolved_at = :now
     where id = cast(:holdId as uuid) and user_id = cast(:userId as uuid) and status = 'PENDING'
@@ -93,21 +118,21 @@ export const RETURN_HOLD = `
            acct.available, acct.held, hold.id, hold.reference, lower(:entryType) || ':' || cast(hold.id as text), hold.reason, :now
     from hold, acct
   ), event as (${OUTBOX_EVENT})
-  select hold.*, acct.available as account_available, acct.held as account_held from hold, acct`;
+  select hold.*, acct.available as account_available, acct.held as account_held from hold, acct`, TYPES);
 
 /** Pending holds past their expiry, oldest first; SKIP LOCKED lets several sweepers share the work. */
-export const DUE_HOLDS = `
+export const DUE_HOLDS = sqlStatement('due_holds', `
   select id, user_id from holds
   where status = 'PENDING' and expires_at <= :now
   order by expires_at
   limit :limit
-  for update skip locked`;
+  for update skip locked`, TYPES);
 
 /**
  * Credits (or debits, for a negative ADJUST) available credits with a journal entry. The
  * idempotency key makes a retried grant a no-op; available never goes below zero.
  */
-export const CREDIT_ACCOUNT = `
+export const CREDIT_ACCOUNT = sqlStatement('credit_account', `
   with acct as (
     update credit_accounts
     set available = available + :amount, updated_at = :now
@@ -121,10 +146,10 @@ export const CREDIT_ACCOUNT = `
     from acct
     returning *
   ), event as (${OUTBOX_EVENT})
-  select entry.* from entry`;
+  select entry.* from entry`, TYPES);
 
 /** The tier's daily grant, at most once per account per UTC day (`:day`). */
-export const DAILY_GRANT = `
+export const DAILY_GRANT = sqlStatement('daily_grant', `
   with plan as (
     select tp.daily_credits from tier_plans tp join users u on u.tier = tp.tier
     where u.id = cast(:userId as uuid) and tp.daily_credits > 0
@@ -141,14 +166,14 @@ export const DAILY_GRANT = `
     from acct
     returning *
   ), event as (${OUTBOX_EVENT})
-  select entry.* from entry`;
+  select entry.* from entry`, TYPES);
 
 /** Accounts still owed today's grant, for the scheduled job. */
-export const ACCOUNTS_OWED_DAILY_GRANT = `
+export const ACCOUNTS_OWED_DAILY_GRANT = sqlStatement('accounts_owed_daily_grant', `
   select user_id from credit_accounts
   where last_grant_day is null or last_grant_day < cast(:day as date)
   order by user_id
-  limit :limit`;
+  limit :limit`, TYPES);
 
 /**
  * Group commit: several holds on ONE account in one statement, in arrival order. Requests whose
@@ -156,7 +181,7 @@ export const ACCOUNTS_OWED_DAILY_GRANT = `
  * placed (each with its own journal entry and balances-after); the others are answered "not
  * placed" and retried alone by their callers. `:batch` is a JSON array of requests.
  */
-export const PLACE_HOLDS_BATCH = `
+export const PLACE_HOLDS_BATCH = sqlStatement('place_holds_batch', `
   with req as (
     select * from json_to_recordset(cast(:batch as json))
       as r(ord int, hold_id uuid, amount int, reason text, reference text, idempotency_key text, ttl_seconds int, expires_at timestamptz)
@@ -188,4 +213,4 @@ export const PLACE_HOLDS_BATCH = `
            accepted.hold_id, accepted.reference, 'hold:' || cast(accepted.hold_id as text), accepted.reason, :now
     from accepted, acct order by accepted.ord
   ), event as (${OUTBOX_EVENT})
-  select hold.*, acct.available as account_available, acct.held as account_held from hold, acct`;
+  select hold.*, acct.available as account_available, acct.held as account_held from hold, acct`, TYPES);
