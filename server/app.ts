@@ -27,6 +27,7 @@ import { bodyErrors, graphqlBodyGuard, MAX_BODY_BYTES, notFound } from './http/g
 import { operationsRouter } from './http/health.js';
 import { playground } from './http/playground.js';
 import { cors } from './http/cors.js';
+import { registerLedgerMetrics } from './modules/credits/ledger.metrics.js';
 import { createServices, type Infrastructure, type Services } from './services.js';
 
 export interface ApiServer {
@@ -136,10 +137,11 @@ export async function startApi(config: Config, log: Logger = createLogger(config
     throw new Error(`Redis at ${hostOf(config.redisUrl, 6379)} does not answer; start it or set REDIS_URL`);
   }
   const broadcast = new Broadcast(redis, subscriber, config.redisPrefix, log);
-  const infra: Infrastructure = { config, orm, redis, subscriber, broadcast, log };
-  const services = await createServices(infra);
-  const schema = await createSchema();
   const metrics = new Metrics('api');
+  const infra: Infrastructure = { config, orm, redis, subscriber, broadcast, log, metrics };
+  const services = await createServices(infra);
+  registerLedgerMetrics(metrics.registry, () => orm.em.fork(), redis);
+  const schema = await createSchema();
   timeRootResolvers(schema, metrics);
   const formatError = createFormatError(log);
 

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config.js';
+import type { Metrics } from './infra/metrics.js';
 import { type Broadcast } from './infra/pubsub/broadcast.js';
 import { ApiKeysService } from './modules/api-keys/api-keys.service.js';
 import { AccessTokens } from './modules/auth/access-token.js';
@@ -39,6 +40,8 @@ export interface Infrastructure {
   subscriber: Redis;
   broadcast: Broadcast;
   log: Logger;
+  /** The process's metrics, where it serves them. */
+  metrics?: Metrics;
   /** Where time comes from; tests pass a ManualClock. */
   clock?: Clock;
 }
@@ -59,7 +62,10 @@ export async function createServices(infra: Infrastructure): Promise<Services> {
   const clock = infra.clock ?? systemClock;
   const batcher = config.ledgerGroupCommit ? new HoldBatcher(() => orm.em.fork()) : undefined;
   const credits = new CreditsService(clock, batcher);
-  const providerBalance = new ProviderBalanceService(clock, (alert) => log.warn(alert, 'provider balance is below its threshold'));
+  const providerBalance = new ProviderBalanceService(clock, (alert) => {
+    log.warn(alert, 'provider balance is below its threshold');
+    infra.metrics?.providerBalanceLowAlerts.inc({ provider: alert.provider });
+  });
   const audit = new AuditService();
   const creditsAdmin = new CreditsAdminService(clock, credits, providerBalance, audit);
   const events = new EventSubscriber(broadcast, log);

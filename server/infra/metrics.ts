@@ -44,6 +44,13 @@ export class Metrics {
   });
 
   /** Operation names seen so far; past the cap new names count as "other" (clients choose names). */
+  readonly providerBalanceLowAlerts = new Counter({
+    name: 'provider_balance_low_alerts_total',
+    help: "Times a provider balance fell below its threshold (the platform's upstream credit)",
+    labelNames: ['provider'],
+    registers: [this.registry],
+  });
+
   private readonly operationNames = new Set<string>();
 
   constructor(processName: string) {

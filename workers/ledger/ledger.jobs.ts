@@ -7,6 +7,3 @@ export enum LedgerJob {
   /** Replays the journal against balances and holds; alerts on any discrepancy. Every 15 min. */
   Check = 'ledger-check',
 }
-
-/** Redis key (under the deployment prefix) holding the last ledger check's summary as JSON. */
-export const LAST_CHECK_KEY = 'ledger:last-check';

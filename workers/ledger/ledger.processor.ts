@@ -3,11 +3,11 @@ import { systemClock } from '../../server/core/clock.js';
 import { recordEvent } from '../../server/infra/outbox/outbox.js';
 import { Topic } from '../../server/infra/outbox/outbox.topics.js';
 import { CreditsService, utcDay } from '../../server/modules/credits/credits.service.js';
-import { checkLedger } from '../../server/modules/credits/ledger-check.js';
+import { LAST_CHECK_KEY, checkLedger } from '../../server/modules/credits/ledger-check.js';
 import { runStatement } from '../../server/infra/database/sql-statement.js';
 import { ACCOUNTS_OWED_DAILY_GRANT } from '../../server/modules/credits/ledger.sql.js';
 import type { WorkerContext } from '../worker.context.js';
-import { LAST_CHECK_KEY, LedgerJob } from './ledger.jobs.js';
+import { LedgerJob } from './ledger.jobs.js';
 
 const GRANT_BATCH = 500;
 

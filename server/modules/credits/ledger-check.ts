@@ -1,5 +1,8 @@
 import { IsolationLevel, type EntityManager } from '@mikro-orm/postgresql';
 
+/** Redis key (under the deployment prefix) holding the last scheduled check's summary as JSON. */
+export const LAST_CHECK_KEY = 'ledger:last-check';
+
 /** One way the books disagree with themselves. */
 export interface Discrepancy {
   kind: 'account_sum' | 'running_balance' | 'hold_entries' | 'held_vs_pending';

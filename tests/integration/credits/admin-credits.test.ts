@@ -122,6 +122,10 @@ describe('topUpProviderBalance', () => {
     const local = before.find((p) => p.provider === 'local')!;
     const after = dataOf(await gql<{ topUpProviderBalance: { balance: number } }>(api.url, `mutation { topUpProviderBalance(provider: "local", amount: 500, reason: "monthly invoice") { balance } }`, { token: adminToken })).topUpProviderBalance;
     expect(after.balance).toBeGreaterThanOrEqual(local.balance + 500);
+    const metrics = await (await fetch(`${api.url}/metrics`)).text();
+    const gauge = /^provider_balance\{[^}]*provider="local"[^}]*\} (\d+)$/m.exec(metrics);
+    expect(Number(gauge?.[1])).toBeGreaterThanOrEqual(after.balance);
+    expect(metrics).toMatch(/^provider_balance_low_threshold\{[^}]*provider="local"/m);
     const user = await signInNewUser(api.url);
     expect(codesOf(await gql(api.url, `{ providerAccounts { balance } }`, { token: user.token }))).toEqual(['FORBIDDEN']);
   });
