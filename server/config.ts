@@ -127,3 +127,16 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
   };
 }
+
+/** Loads the configuration or ends the process with one line naming what is wrong. */
+export function loadConfigOrExit(env: Env = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`musicverse: bad configuration: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

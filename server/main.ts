@@ -1,20 +1,11 @@
 import 'reflect-metadata';
 import type { ApiServer } from './app.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { loadConfigOrExit } from './config.js';
 import { createLogger } from './infra/logger.js';
 
 /** The API process: GraphQL over HTTP and WebSocket, Playground, health and metrics. */
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`musicverse: bad configuration: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const log = createLogger(config.logLevel, 'api');
 
   // Handlers go in before anything is announced: a SIGTERM that arrives between "ready" and

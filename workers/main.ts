@@ -1,20 +1,11 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig, type Config } from '../server/config.js';
+import { loadConfigOrExit } from '../server/config.js';
 import { createLogger } from '../server/infra/logger.js';
 import { startWorker, type RunningWorker } from './worker.js';
 
 /** The worker process: outbox relay, BullMQ processors and repeatable maintenance jobs. */
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`musicverse: bad configuration: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const log = createLogger(config.logLevel, 'worker');
 
   // Handlers go in before the worker starts: a signal during start-up must still drain, not kill.

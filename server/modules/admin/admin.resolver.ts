@@ -1,12 +1,13 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { BadUserInputError, NotFoundError } from '../../core/errors.js';
+import { NotFoundError } from '../../core/errors.js';
 import { localIdOf } from '../../core/global-id.js';
 import { CurrentViewer } from '../../graphql/auth-checker.js';
-import { decodeCursor, encodeCursor, pageSize, toConnection } from '../../graphql/connection.js';
+import { pageSize } from '../../graphql/connection.js';
 import type { RequestContext } from '../../graphql/context.js';
 import type { Viewer } from '../auth/viewer.js';
-import { TransactionType, type CreditTransaction } from '../credits/credit-transaction.entity.js';
+import { TransactionType } from '../credits/credit-transaction.entity.js';
 import { CreditTransactionConnection, CreditTransactionType, PriceType, toCreditTransactionType, toPriceType } from '../credits/credits.types.js';
+import { transactionsConnection } from '../credits/credits.resolver.js';
 import { Tier } from '../users/user.entity.js';
 import { UserType, toUserType } from '../users/users.types.js';
 import { AuditEntryType, ProviderAccountType, UpdatePriceInput, toAuditEntryType, toProviderAccountType } from './admin.types.js';
@@ -91,14 +92,7 @@ export class AdminResolver {
     @Arg('type', () => TransactionType, { nullable: true }) type: TransactionType | null,
     @Ctx() ctx: RequestContext,
   ) {
-    const size = pageSize(first);
-    const owner = userIdOf(userId);
-    const repo = ctx.services.creditsRepository;
-    const afterSeq = after ? decodeCursor(after, 1)[0]! : null;
-    if (afterSeq !== null && !/^\d{1,19}$/.test(afterSeq)) throw new BadUserInputError('after is not a cursor from this connection', 'after');
-    const rows = await repo.transactionsPage(ctx.em, owner, { type }, afterSeq, size + 1);
-    const cursorOf = (entry: CreditTransaction) => encodeCursor([String(entry.seq)]);
-    return Object.assign(new CreditTransactionConnection(), toConnection(rows, size, after, toCreditTransactionType, cursorOf, () => repo.countTransactions(ctx.em, owner, { type })));
+    return transactionsConnection(ctx, userIdOf(userId), { type }, first, after);
   }
 
   @Authorized('admin')

@@ -10,7 +10,7 @@ import type { RequestContext } from '../../graphql/context.js';
 import type { Viewer } from '../auth/viewer.js';
 import { ViewerType } from '../viewer/viewer.types.js';
 import { TransactionType, type CreditTransaction } from './credit-transaction.entity.js';
-import type { HoldPosition } from './credits.repository.js';
+import type { HoldPosition, TransactionFilter } from './credits.repository.js';
 import { PlaceHoldInput } from './credits.inputs.js';
 import {
   CreditAccountType,
@@ -67,6 +67,23 @@ export class CreditsResolver {
   async releaseHold(@Arg('id', () => ID) id: string, @CurrentViewer() viewer: Viewer, @Ctx() ctx: RequestContext): Promise<HoldType> {
     return toHoldType(await ctx.services.credits.releaseHold(ctx.em, viewer.userId, holdIdOf(id)));
   }
+}
+
+/** A page of one user's journal, newest first; shared by the viewer's and the admin's views. */
+export async function transactionsConnection(
+  ctx: RequestContext,
+  userId: string,
+  filter: TransactionFilter,
+  first: number | null,
+  after: string | null,
+): Promise<InstanceType<typeof CreditTransactionConnection>> {
+  const size = pageSize(first);
+  const repo = ctx.services.creditsRepository;
+  const afterSeq = after ? decodeCursor(after, 1)[0]! : null;
+  if (afterSeq !== null && !/^\d{1,19}$/.test(afterSeq)) throw new BadUserInputError('after is not a cursor from this connection', 'after');
+  const rows = await repo.transactionsPage(ctx.em, userId, filter, afterSeq, size + 1);
+  const cursorOf = (entry: CreditTransaction) => encodeCursor([String(entry.seq)]);
+  return Object.assign(new CreditTransactionConnection(), toConnection(rows, size, after, toCreditTransactionType, cursorOf, () => repo.countTransactions(ctx.em, userId, filter)));
 }
 
 /** The viewer's account as GraphQL shows it, read fresh. */
@@ -141,16 +158,6 @@ export class ViewerCreditsResolver {
     @Arg('since', () => Date, { nullable: true, description: 'Entries at or after this time.' }) since: Date | null,
     @Arg('until', () => Date, { nullable: true, description: 'Entries before this time.' }) until: Date | null,
   ) {
-    const size = pageSize(first);
-    const repo = ctx.services.creditsRepository;
-    const filter = { type, since, until };
-    const afterSeq = after ? decodeCursor(after, 1)[0]! : null;
-    if (afterSeq !== null && !/^\d{1,19}$/.test(afterSeq)) throw new BadUserInputError('after is not a cursor from this connection', 'after');
-    const rows = await repo.transactionsPage(ctx.em, root.userId, filter, afterSeq, size + 1);
-    const cursorOf = (entry: CreditTransaction) => encodeCursor([String(entry.seq)]);
-    return Object.assign(
-      new CreditTransactionConnection(),
-      toConnection(rows, size, after, toCreditTransactionType, cursorOf, () => repo.countTransactions(ctx.em, root.userId, filter)),
-    );
+    return transactionsConnection(ctx, root.userId, { type, since, until }, first, after);
   }
 }
