@@ -1,3 +1,6 @@
+import { s3OptionsFromEnv, StorageSettingsError } from './infra/storage/storage.factory.js';
+import type { S3StorageOptions } from './infra/storage/s3.storage.js';
+import type { ProviderConfig } from './modules/generation/providers/provider.factory.js';
 /**
  * Process configuration, read once from the environment.
  * A bad value fails at start with one line that names the variable and what it expects.
@@ -27,6 +30,12 @@ export interface Config {
   devLogin: boolean;
   /** Directory for audio and covers when no S3 settings are given. */
   storageDir: string;
+  /** S3-compatible bucket for audio and covers (S3_BUCKET and friends); local directory when absent. */
+  s3?: S3StorageOptions;
+  /** The music provider the worker calls (PROVIDER: local | suno) and its settings. */
+  provider: ProviderConfig;
+  /** Generation jobs one worker process runs at once (GENERATION_CONCURRENCY, default 4). */
+  generationConcurrency: number;
   /** Operation limits checked before execution. */
   limits: { maxDepth: number; maxCost: number };
   /**
@@ -45,6 +54,38 @@ export interface Config {
   nodeEnv: string;
   /** pino level: fatal, error, warn, info (default), debug, trace or silent (default under test). */
   logLevel: string;
+}
+
+function s3Settings(env: Env): S3StorageOptions | undefined {
+  try {
+    return s3OptionsFromEnv(env);
+  } catch (error) {
+    if (error instanceof StorageSettingsError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
+function providerSettings(env: Env): ProviderConfig {
+  const provider = env.PROVIDER || 'local';
+  if (provider !== 'local' && provider !== 'suno') throw new ConfigError(`PROVIDER must be local or suno, got "${provider}"`);
+  if (provider === 'suno' && (!env.PROVIDER_BASE_URL || !env.PROVIDER_API_KEY)) {
+    throw new ConfigError('PROVIDER=suno needs PROVIDER_BASE_URL and PROVIDER_API_KEY');
+  }
+  const speed = env.PROVIDER_LOCAL_SPEED || 'full';
+  const localSpeed = speed === 'full' ? 'full' : Number(speed);
+  if (localSpeed !== 'full' && (!Number.isFinite(localSpeed) || localSpeed <= 0)) {
+    throw new ConfigError(`PROVIDER_LOCAL_SPEED must be "full" or a positive multiple of real time, got "${speed}"`);
+  }
+  return {
+    provider,
+    baseUrl: provider === 'suno' ? url(env, 'PROVIDER_BASE_URL', '', ['http:', 'https:']) : undefined,
+    apiKey: env.PROVIDER_API_KEY,
+    localSpeed,
+    suno: {
+      pollIntervalMs: integer(env, 'PROVIDER_POLL_INTERVAL_MS', 3_000, 10, 60_000),
+      requestTimeoutMs: integer(env, 'PROVIDER_TIMEOUT_MS', 20_000, 100, 300_000),
+    },
+  };
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -114,6 +155,9 @@ export function loadConfig(env: Env = process.env): Config {
     initDataMaxAgeSeconds: integer(env, 'INIT_DATA_MAX_AGE_SECONDS', 86_400, 1, 31 * 86_400),
     devLogin,
     storageDir: env.STORAGE_DIR ?? '.data/storage',
+    s3: s3Settings(env),
+    provider: providerSettings(env),
+    generationConcurrency: integer(env, 'GENERATION_CONCURRENCY', 4, 1, 64),
     limits: {
       maxDepth: integer(env, 'GRAPHQL_MAX_DEPTH', 12, 2, 100),
       maxCost: integer(env, 'GRAPHQL_MAX_COST', 5_000, 10, 1_000_000),

@@ -16,6 +16,9 @@ import { CreditsAdminService } from './modules/credits/credits-admin.service.js'
 import { ProviderBalanceService } from './modules/credits/provider-balance.service.js';
 import { AuditService } from './modules/admin/audit.service.js';
 import { EventSubscriber } from './infra/outbox/event-subscriber.js';
+import { JobEvents } from './modules/jobs/job-events.stream.js';
+import { JobsService } from './modules/jobs/jobs.service.js';
+import { TracksService } from './modules/tracks/tracks.service.js';
 import { systemClock, type Clock } from './core/clock.js';
 
 /** The domain services one process shares across requests; built once at start. */
@@ -31,6 +34,9 @@ export interface Services {
   audit: AuditService;
   /** Outbox events relayed over Redis, deduplicated; feeds GraphQL subscriptions. */
   events: EventSubscriber;
+  jobs: JobsService;
+  jobEvents: JobEvents;
+  tracks: TracksService;
 }
 
 export interface Infrastructure {
@@ -69,5 +75,20 @@ export async function createServices(infra: Infrastructure): Promise<Services> {
   const audit = new AuditService();
   const creditsAdmin = new CreditsAdminService(clock, credits, providerBalance, audit);
   const events = new EventSubscriber(broadcast, log);
-  return { users, auth, apiKeys, revocations, credits, creditsRepository: new CreditsRepository(), creditsAdmin, providerBalance, audit, events };
+  const jobs = new JobsService(clock, credits, broadcast);
+  return {
+    users,
+    auth,
+    apiKeys,
+    revocations,
+    credits,
+    creditsRepository: new CreditsRepository(),
+    creditsAdmin,
+    providerBalance,
+    audit,
+    events,
+    jobs,
+    jobEvents: new JobEvents(broadcast, events),
+    tracks: new TracksService(clock),
+  };
 }

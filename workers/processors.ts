@@ -1,17 +1,19 @@
 import type { Processor } from 'bullmq';
+import type { Config } from '../server/config.js';
 import { QueueName } from '../server/infra/queues/queue.names.js';
 import { maintenanceProcessor } from './maintenance/maintenance.processor.js';
 import { MaintenanceJob, OUTBOX_RETENTION_DAYS } from './maintenance/maintenance.jobs.js';
 import type { WorkerContext } from './worker.context.js';
 import { ledgerProcessor } from './ledger/ledger.processor.js';
+import { createGenerationProcessor } from './generation/generation.registration.js';
 import { LedgerJob } from './ledger/ledger.jobs.js';
 
 /** One queue this worker consumes: how many jobs at once, and the function that runs them. */
 export interface ProcessorRegistration {
   queue: QueueName;
-  /** Jobs of this queue run at once in one worker process. */
-  concurrency: number;
-  create: (ctx: WorkerContext) => Processor;
+  /** Jobs of this queue run at once in one worker process (a number, or read from the configuration). */
+  concurrency: number | ((config: Config) => number);
+  create: (ctx: WorkerContext) => Processor | Promise<Processor>;
 }
 
 /**
@@ -21,6 +23,7 @@ export interface ProcessorRegistration {
 export const PROCESSORS: readonly ProcessorRegistration[] = [
   { queue: QueueName.Maintenance, concurrency: 1, create: maintenanceProcessor },
   { queue: QueueName.Ledger, concurrency: 1, create: ledgerProcessor },
+  { queue: QueueName.Generation, concurrency: (config) => config.generationConcurrency, create: createGenerationProcessor },
 ];
 
 /** A repeatable job. Upserting is idempotent, so every worker process may register them all. */

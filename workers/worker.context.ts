@@ -17,4 +17,6 @@ export interface WorkerContext {
   /** Producer queues, for processors that hand work on. */
   queues: QueueRegistry;
   log: Logger;
+  /** Registers cleanup run when the worker stops (after its consumers have finished). */
+  onClose: (close: () => Promise<unknown>) => void;
 }

@@ -82,15 +82,17 @@ export async function startWorker(config: Config, log: Logger, options: WorkerOp
       await queues.get(name).waitUntilReady();
     }
 
-    const ctx: WorkerContext = { config, orm, pool, redis, queues, log };
+    const ctx: WorkerContext = { config, orm, pool, redis, queues, log, onClose: (close) => closers.push(close) };
     for (const schedule of options.schedules ?? SCHEDULES) {
       await queues.get(schedule.queue).upsertJobScheduler(schedule.id, { every: schedule.everyMs }, { name: schedule.name, data: schedule.data, opts: { removeOnComplete: 100, removeOnFail: 100 } });
     }
 
-    const consumers: Worker[] = (options.processors ?? PROCESSORS).map((registration) =>
-      createConsumer(settings, registration.queue, registration.create(ctx), log.child({ queue: registration.queue }), { concurrency: registration.concurrency }),
-    );
+    const consumers: Worker[] = [];
     closers.push(() => Promise.all(consumers.map((consumer) => consumer.close())));
+    for (const registration of options.processors ?? PROCESSORS) {
+      const concurrency = typeof registration.concurrency === 'function' ? registration.concurrency(config) : registration.concurrency;
+      consumers.push(createConsumer(settings, registration.queue, await registration.create(ctx), log.child({ queue: registration.queue }), { concurrency }));
+    }
     await Promise.all(consumers.map((consumer) => consumer.waitUntilReady()));
 
     const relay = new OutboxRelay({ pool, databaseUrl: config.databaseUrl, publisher: new OutboxPublisher(publisherRedis, config.redisPrefix, queues), log: log.child({ component: 'outbox-relay' }) }, options.relay);

@@ -4,6 +4,9 @@ import { toApiKeyType } from '../modules/api-keys/api-keys.types.js';
 import type { Viewer } from '../modules/auth/viewer.js';
 import { toUserType } from '../modules/users/users.types.js';
 import { toCreditTransactionType, toHoldType } from '../modules/credits/credits.types.js';
+import { toJobType } from '../modules/jobs/jobs.types.js';
+import { TrackVersion } from '../modules/tracks/track-version.entity.js';
+import { toTrackType, toTrackVersionType } from '../modules/tracks/tracks.types.js';
 import { viewerHasScope } from '../modules/auth/viewer.js';
 import type { Scope } from '../modules/auth/scopes.js';
 import { ForbiddenError, NotFoundError } from '../core/errors.js';
@@ -36,6 +39,22 @@ const FETCHERS: Record<string, NodeFetcher> = {
     requireScope(viewer, 'credits:read');
     const hold = await ctx.services.credits.findHold(ctx.em, viewer.userId, id);
     return hold ? toHoldType(hold) : null;
+  },
+  Job: async (ctx, viewer, id) => {
+    requireScope(viewer, 'jobs:read');
+    const job = await ctx.services.jobs.find(ctx.em, viewer.userId, id);
+    return job ? toJobType(job) : null;
+  },
+  Track: async (ctx, viewer, id) => {
+    requireScope(viewer, 'tracks:read');
+    const track = await ctx.loaders.trackById.load(id);
+    return track && track.user.id === viewer.userId && !track.deletedAt ? toTrackType(track) : null;
+  },
+  TrackVersion: async (ctx, viewer, id) => {
+    requireScope(viewer, 'tracks:read');
+    const version = await ctx.em.findOne(TrackVersion, { id }, { populate: ['track'] });
+    const track = version?.track.getEntity();
+    return version && track && track.user.id === viewer.userId && !track.deletedAt ? toTrackVersionType(version) : null;
   },
   CreditTransaction: async (ctx, viewer, id) => {
     requireScope(viewer, 'credits:read');

@@ -158,6 +158,21 @@ export type DevSignInInput = {
   username?: InputMaybe<Scalars['String']['input']>;
 };
 
+export type GenerateTrackInput = {
+  /** 5 to 240. */
+  durationSeconds: Scalars['Int']['input'];
+  /** Makes retries safe: the same key returns the same job, charged once. */
+  idempotencyKey: Scalars['String']['input'];
+  instrumental?: InputMaybe<Scalars['Boolean']['input']>;
+  /** A model from priceCatalog; mv-lite by default. */
+  model?: InputMaybe<Scalars['String']['input']>;
+  /** What the song is about, 1 to 1000 characters. */
+  prompt: Scalars['String']['input'];
+  /** e.g. "lo-fi hip hop", "epic orchestral". */
+  style?: InputMaybe<Scalars['String']['input']>;
+  title?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** Credits reserved until committed, released or expired. */
 export type Hold = Node & {
   __typename?: 'Hold';
@@ -196,18 +211,93 @@ export type HoldStatus =
   | 'PENDING'
   | 'RELEASED';
 
+/** A generation: from prompt to track, charged once on success. */
+export type Job = Node & {
+  __typename?: 'Job';
+  /** Times a worker started it (retries after transient failures count). */
+  attempts: Scalars['Int']['output'];
+  /** Credits held for the job, charged on success. */
+  cost: Scalars['Int']['output'];
+  createdAt: Scalars['DateTimeISO']['output'];
+  durationSeconds: Scalars['Int']['output'];
+  error: Maybe<JobError>;
+  finishedAt: Maybe<Scalars['DateTimeISO']['output']>;
+  /** Opaque global ID; do not parse it. */
+  id: Scalars['ID']['output'];
+  instrumental: Scalars['Boolean']['output'];
+  model: Scalars['String']['output'];
+  /** 0..100. */
+  progress: Scalars['Int']['output'];
+  prompt: Scalars['String']['output'];
+  provider: Maybe<Scalars['String']['output']>;
+  /** What the upstream provider charged the platform. */
+  providerCost: Maybe<Scalars['Int']['output']>;
+  /** What is happening now: queued, composing, rendering, storing, done, failed, cancelled. */
+  stage: Scalars['String']['output'];
+  startedAt: Maybe<Scalars['DateTimeISO']['output']>;
+  status: JobStatus;
+  style: Maybe<Scalars['String']['output']>;
+  title: Maybe<Scalars['String']['output']>;
+  /** The track the job made, once it succeeded. */
+  track: Maybe<Track>;
+};
+
+export type JobConnection = {
+  __typename?: 'JobConnection';
+  edges: Array<JobEdge>;
+  pageInfo: PageInfo;
+  /** All items matching the filters, not just this page. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type JobEdge = {
+  __typename?: 'JobEdge';
+  cursor: Scalars['String']['output'];
+  node: Job;
+};
+
+/** Why a job failed, in words a person can act on. */
+export type JobError = {
+  __typename?: 'JobError';
+  /** e.g. PROVIDER_TIMEOUT, PROVIDER_REFUSED, HOLD_EXPIRED, CANCELLED. */
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+};
+
+/** A step of a job: sent first with the current state, then on every change. */
+export type JobProgressEvent = {
+  __typename?: 'JobProgressEvent';
+  progress: Scalars['Int']['output'];
+  stage: Scalars['String']['output'];
+  status: JobStatus;
+};
+
+/** QUEUED and RUNNING end in exactly one of SUCCEEDED, FAILED or CANCELLED. */
+export type JobStatus =
+  | 'CANCELLED'
+  | 'FAILED'
+  | 'QUEUED'
+  | 'RUNNING'
+  | 'SUCCEEDED';
+
 export type Mutation = {
   __typename?: 'Mutation';
   /** Admin: a signed correction of available credits, journaled as ADJUST and audited. */
   adjustCredits: CreditTransaction;
   /** Signs in with Telegram Mini App initData (Telegram.WebApp.initData, unchanged). */
   authenticateTelegram: AuthPayload;
+  /** Cancels a queued or running job; its held credits come back. */
+  cancelJob: Job;
   /** Charges up to the held amount (all by default) and returns the rest. A hold resolves once. */
   commitHold: Hold;
   /** Creates an API key; the key is in this answer only. */
   createApiKey: CreateApiKeyPayload;
+  /** Removes a track from your library (its files are kept until cleanup); answers its id. */
+  deleteTrack: Scalars['ID']['output'];
   /** Local development only (DEV_LOGIN=1): signs in as any Telegram id. */
   devSignIn: AuthPayload;
+  /** Starts a generation: prices it, holds the credits and queues it. Same idempotencyKey, same job. */
+  generateTrack: Job;
   /** Admin: grants credits to a user, journaled as GRANT and audited. */
   grantCredits: CreditTransaction;
   /** Reserves credits. Safe to retry with the same idempotencyKey. */
@@ -226,6 +316,8 @@ export type Mutation = {
   topUpProviderBalance: ProviderAccount;
   /** Admin: changes or adds a catalog price. */
   updatePrice: Price;
+  /** Renames or restyles a track. With expectedRevision, a stale edit answers CONFLICT instead of overwriting. */
+  updateTrack: Track;
 };
 
 
@@ -242,6 +334,11 @@ export type MutationAuthenticateTelegramArgs = {
 };
 
 
+export type MutationCancelJobArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationCommitHoldArgs = {
   amount: InputMaybe<Scalars['Int']['input']>;
   id: Scalars['ID']['input'];
@@ -253,8 +350,18 @@ export type MutationCreateApiKeyArgs = {
 };
 
 
+export type MutationDeleteTrackArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationDevSignInArgs = {
   input: DevSignInInput;
+};
+
+
+export type MutationGenerateTrackArgs = {
+  input: GenerateTrackInput;
 };
 
 
@@ -302,6 +409,13 @@ export type MutationTopUpProviderBalanceArgs = {
 
 export type MutationUpdatePriceArgs = {
   input: UpdatePriceInput;
+};
+
+
+export type MutationUpdateTrackArgs = {
+  expectedRevision: InputMaybe<Scalars['Int']['input']>;
+  id: Scalars['ID']['input'];
+  input: UpdateTrackInput;
 };
 
 /** An object with a global ID, fetchable with node(id:). */
@@ -395,6 +509,15 @@ export type Subscription = {
   __typename?: 'Subscription';
   /** Your credit account, each time it changes (holds, commits, releases, grants, purchases), from any server. */
   creditsChanged: CreditAccount;
+  /** A job's progress: first its current state, then every change; completes after the job finishes. */
+  jobProgress: JobProgressEvent;
+  /** Every change of any of your jobs, from any server. */
+  jobUpdated: Job;
+};
+
+
+export type SubscriptionJobProgressArgs = {
+  jobId: Scalars['ID']['input'];
 };
 
 /** Plan that sets daily credits, models, concurrency and rate limits. */
@@ -402,6 +525,57 @@ export type Tier =
   | 'ENTERPRISE'
   | 'FREE'
   | 'PRO';
+
+/** A song in your library. */
+export type Track = Node & {
+  __typename?: 'Track';
+  createdAt: Scalars['DateTimeISO']['output'];
+  currentVersion: Maybe<TrackVersion>;
+  /** Opaque global ID; do not parse it. */
+  id: Scalars['ID']['output'];
+  /** The generation that made the track. */
+  job: Maybe<Job>;
+  prompt: Scalars['String']['output'];
+  /** Pass it to updateTrack(expectedRevision:) to refuse overwriting a newer edit. */
+  revision: Scalars['Int']['output'];
+  style: Maybe<Scalars['String']['output']>;
+  title: Scalars['String']['output'];
+  updatedAt: Scalars['DateTimeISO']['output'];
+  /** Every version, newest first. */
+  versions: Array<TrackVersion>;
+};
+
+export type TrackConnection = {
+  __typename?: 'TrackConnection';
+  edges: Array<TrackEdge>;
+  pageInfo: PageInfo;
+  /** All items matching the filters, not just this page. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type TrackEdge = {
+  __typename?: 'TrackEdge';
+  cursor: Scalars['String']['output'];
+  node: Track;
+};
+
+/** One rendering of a track. */
+export type TrackVersion = Node & {
+  __typename?: 'TrackVersion';
+  contentType: Scalars['String']['output'];
+  createdAt: Scalars['DateTimeISO']['output'];
+  durationSeconds: Scalars['Int']['output'];
+  /** Opaque global ID; do not parse it. */
+  id: Scalars['ID']['output'];
+  /** Musical facts: tempo, key, instruments... */
+  metadata: Scalars['JSONObject']['output'];
+  number: Scalars['Int']['output'];
+  /** Global id of the version this one derives from. */
+  parentVersionId: Maybe<Scalars['String']['output']>;
+  sizeBytes: Scalars['Int']['output'];
+  /** `generation` or `edit`. */
+  source: Scalars['String']['output'];
+};
 
 export type UpdatePriceInput = {
   active?: InputMaybe<Scalars['Boolean']['input']>;
@@ -412,6 +586,11 @@ export type UpdatePriceInput = {
   model: Scalars['String']['input'];
   /** Why; kept in the audit log. */
   reason: Scalars['String']['input'];
+};
+
+export type UpdateTrackInput = {
+  style?: InputMaybe<Scalars['String']['input']>;
+  title?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A MusicVerse user, known by their Telegram account. */
@@ -443,6 +622,10 @@ export type Viewer = {
   credits: CreditAccount;
   /** Your holds, newest first. */
   holds: HoldConnection;
+  /** Your generation jobs, newest first. */
+  jobs: JobConnection;
+  /** Your library, newest first. */
+  tracks: TrackConnection;
   /** Your credit journal, newest first, filtered by type and date. */
   transactions: CreditTransactionConnection;
   user: User;
@@ -454,6 +637,21 @@ export type ViewerHoldsArgs = {
   after: InputMaybe<Scalars['String']['input']>;
   first: InputMaybe<Scalars['Int']['input']>;
   status: InputMaybe<HoldStatus>;
+};
+
+
+/** The signed-in user's world. */
+export type ViewerJobsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first: InputMaybe<Scalars['Int']['input']>;
+  status: InputMaybe<JobStatus>;
+};
+
+
+/** The signed-in user's world. */
+export type ViewerTracksArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first: InputMaybe<Scalars['Int']['input']>;
 };
 
 

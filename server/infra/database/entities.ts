@@ -10,6 +10,9 @@ import { ProviderAccount } from '../../modules/credits/provider-account.entity.j
 import { ProviderLedgerEntry } from '../../modules/credits/provider-ledger-entry.entity.js';
 import { TierPlan } from '../../modules/credits/tier-plan.entity.js';
 import { User } from '../../modules/users/user.entity.js';
+import { Job } from '../../modules/jobs/job.entity.js';
+import { Track } from '../../modules/tracks/track.entity.js';
+import { TrackVersion } from '../../modules/tracks/track-version.entity.js';
 import { OutboxEvent } from '../outbox/outbox-event.entity.js';
 
 /** Every entity the ORM knows; a module adds its own here. */
@@ -27,4 +30,7 @@ export const ENTITIES = [
   ProviderAccount,
   ProviderLedgerEntry,
   AuditEntry,
+  Job,
+  Track,
+  TrackVersion,
 ] as const;

@@ -32,6 +32,11 @@ export enum Topic {
    * that found discrepancies. Pub/sub only: admin sessions' notifications.
    */
   AdminAlert = 'admin.alert',
+  /**
+   * A generation job changed status (queued, running, succeeded, failed, cancelled).
+   * Pub/sub only: API instances push `jobUpdated` and `jobProgress` to the owner's subscriptions.
+   */
+  JobUpdated = 'job.updated',
 }
 
 /** The payload each topic carries (JSON). */
@@ -40,6 +45,7 @@ export interface TopicPayloads {
   [Topic.JobRequested]: { jobId: string };
   [Topic.WebhookEvent]: { type: string; data: Record<string, unknown> };
   [Topic.AdminAlert]: { kind: 'provider_balance_low' | 'ledger_discrepancy'; message: string; details: Record<string, unknown> };
+  [Topic.JobUpdated]: { jobId: string; userId: string; status: string; progress: number; stage: string };
 }
 
 /** Where the relay delivers a topic's events; at least one of the two. */
@@ -60,7 +66,10 @@ export type RouteTable = Readonly<Record<string, Route>>;
 /** The platform's routes; a relay may be given another table (tests use their own topics). */
 export const ROUTES = {
   [Topic.CreditsChanged]: { pubsub: true },
-  [Topic.JobRequested]: { queue: QueueName.Generation },
+  // Transient provider failures are retried with backoff; the processor fails the job for good
+  // on the last attempt, releasing its hold.
+  [Topic.JobRequested]: { queue: QueueName.Generation, jobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 2_000 } } },
   [Topic.WebhookEvent]: { queue: QueueName.Webhooks },
   [Topic.AdminAlert]: { pubsub: true },
+  [Topic.JobUpdated]: { pubsub: true },
 } as const satisfies Record<Topic, Route>;

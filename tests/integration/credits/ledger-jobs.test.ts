@@ -31,7 +31,7 @@ beforeAll(async () => {
   orm = await openDatabase(database.url, 4);
   const config = testConfig({ DATABASE_URL: database.url });
   const redis = createRedis(config.redisUrl, `${config.redisPrefix}${prefix}`);
-  ctx = { config, orm, pool: new pg.Pool({ connectionString: database.url, max: 2 }), redis, queues: undefined as never, log: createLogger('silent', 'ledger-jobs') };
+  ctx = { config, orm, pool: new pg.Pool({ connectionString: database.url, max: 2 }), redis, queues: undefined as never, log: createLogger('silent', 'ledger-jobs'), onClose: () => undefined };
 });
 afterAll(async () => {
   await ctx.redis.quit();

@@ -39,7 +39,7 @@ export class Migration20261125CreditsLedger extends Migration {
       ('mv-lite', 'Fast draft quality', 10, 5, true, now()),
       ('mv-standard', 'Studio quality', 25, 10, true, now()),
       ('mv-pro', 'Best quality, longest tracks', 60, 20, true, now());`);
-    this.addSql(`insert into "provider_accounts" ("provider", "balance", "low_balance_threshold", "updated_at") values ('local', 1000000, 10000, now());`);
+    this.addSql(`insert into "provider_accounts" ("provider", "balance", "low_balance_threshold", "updated_at") values ('local', 1000000, 10000, now()), ('suno', 0, 1000, now());`);
   }
 
   override async down(): Promise<void> {

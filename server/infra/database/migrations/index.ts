@@ -1,6 +1,7 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261125CreditsLedger } from './20261125-credits-ledger.js';
 import { Migration20261125Foundation } from './20261125-foundation.js';
+import { Migration20261125Generation } from './20261125-generation.js';
 import { Migration20261125OutboxRelay } from './20261125-outbox-relay.js';
 
 /** Migrations in the order they run; a landed migration is never edited, only followed. */
@@ -8,4 +9,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261125Foundation', class: Migration20261125Foundation },
   { name: 'Migration20261125CreditsLedger', class: Migration20261125CreditsLedger },
   { name: 'Migration20261125OutboxRelay', class: Migration20261125OutboxRelay },
+  { name: 'Migration20261125Generation', class: Migration20261125Generation },
 ];

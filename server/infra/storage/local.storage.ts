@@ -1,0 +1,184 @@
+import { randomBytes } from 'node:crypto';
+import { constants, type BigIntStats } from 'node:fs';
+import { mkdir, open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import type { ByteRange, ObjectInfo, ObjectStorage, StoredObject } from './storage.js';
+import { StorageRangeError } from './storage.errors.js';
+import { assertContentType, assertRange, assertStorageKey, contentTypeForKey } from './storage.keys.js';
+
+/**
+ * Objects as plain files under a root directory: `<root>/<key>`. The content type sits beside
+ * each object in a dotted sidecar, `<dir>/.<name>.meta.json`; dotted names cannot be keys, so a
+ * sidecar or a temp file never collides with an object.
+ *
+ * Writes are atomic: the bytes go to a temp file in the same directory, are fsynced and renamed
+ * over the object, so a reader sees the old file or the new one, never half of either. The
+ * sidecar is renamed first: a new object is never visible without its type.
+ */
+export class LocalStorage implements ObjectStorage {
+  readonly kind = 'local' as const;
+  readonly root: string;
+
+  /** @param root the directory holding everything (created on first write); relative to the cwd. */
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  async put(key: string, body: Buffer, contentType: string): Promise<void> {
+    const path = this.pathOf(key);
+    assertContentType(contentType);
+    await mkdir(dirname(path), { recursive: true });
+    const meta = Buffer.from(JSON.stringify({ contentType } satisfies Sidecar));
+    const metaTemp = await writeTemp(path, meta);
+    const dataTemp = await writeTemp(path, body).catch(async (error: unknown) => {
+      await unlink(metaTemp).catch(() => undefined);
+      throw error;
+    });
+    try {
+      await rename(metaTemp, sidecarOf(path));
+      await rename(dataTemp, path);
+    } catch (error) {
+      await Promise.allSettled([unlink(metaTemp), unlink(dataTemp)]);
+      throw error;
+    }
+    await syncDirectory(dirname(path));
+  }
+
+  async get(key: string, range?: ByteRange): Promise<StoredObject | null> {
+    const path = this.pathOf(key);
+    if (range) assertRange(range);
+    const handle = await openIfExists(path);
+    if (!handle) return null;
+    try {
+      const stats = await handle.stat({ bigint: true });
+      if (!stats.isFile()) {
+        await handle.close();
+        return null;
+      }
+      const info = await describe(path, key, stats);
+      const total = info.size;
+      let served: ByteRange | undefined;
+      if (range) {
+        if (range.start >= total) throw new StorageRangeError(total);
+        served = { start: range.start, end: Math.min(range.end, total - 1) };
+      }
+      // The stream owns the handle from here and closes it when it ends or is destroyed.
+      const body = handle.createReadStream(served ? { start: served.start, end: served.end } : {});
+      const size = served ? served.end - served.start + 1 : total;
+      return { ...info, body, size, totalSize: total, ...(served && { range: served }) };
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+
+  async head(key: string): Promise<ObjectInfo | null> {
+    const path = this.pathOf(key);
+    const handle = await openIfExists(path);
+    if (!handle) return null;
+    try {
+      const stats = await handle.stat({ bigint: true });
+      return stats.isFile() ? await describe(path, key, stats) : null;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    const path = this.pathOf(key);
+    // The object first: a reader never finds the object with its type already gone.
+    await unlinkIfExists(path);
+    await unlinkIfExists(sidecarOf(path));
+  }
+
+  /** The file for a key; a key that would leave the root is refused twice (shape, then path). */
+  private pathOf(key: string): string {
+    assertStorageKey(key);
+    const path = join(this.root, key);
+    const inside = relative(this.root, path);
+    if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
+      throw new Error(`storage key resolved outside the root: ${key}`);
+    }
+    return path;
+  }
+}
+
+interface Sidecar {
+  contentType: string;
+}
+
+function sidecarOf(path: string): string {
+  return join(dirname(path), `.${basename(path)}.meta.json`);
+}
+
+/** Writes bytes to a fresh temp file beside `path` and fsyncs it; returns the temp file's path. */
+async function writeTemp(path: string, bytes: Buffer): Promise<string> {
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(temp, 'wx', 0o644);
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await handle.close();
+  return temp;
+}
+
+/** Makes the renames durable too; some platforms cannot open a directory, which is fine. */
+async function syncDirectory(dir: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(dir, constants.O_RDONLY);
+    await handle.sync();
+  } catch {
+    // Best effort only: the data itself is already fsynced.
+  } finally {
+    await handle?.close();
+  }
+}
+
+async function openIfExists(path: string): Promise<FileHandle | null> {
+  try {
+    return await open(path, constants.O_RDONLY);
+  } catch (error) {
+    // ENOTDIR: a key whose parent is an object ("a.wav/b"), which cannot exist either.
+    if (isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR')) return null;
+    throw error;
+  }
+}
+
+async function unlinkIfExists(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch (error) {
+    if (!isCode(error, 'ENOENT') && !isCode(error, 'ENOTDIR')) throw error;
+  }
+}
+
+async function describe(path: string, key: string, stats: BigIntStats): Promise<ObjectInfo> {
+  return {
+    contentType: await readContentType(path, key),
+    size: Number(stats.size),
+    // Inode, size and modification time in nanoseconds, read from the open file: it describes
+    // exactly the bytes this handle serves, and a rename-replace (a new inode) always changes it.
+    etag: `"${stats.ino.toString(16)}-${stats.size.toString(16)}-${stats.mtimeNs.toString(16)}"`,
+    lastModified: stats.mtime,
+  };
+}
+
+async function readContentType(path: string, key: string): Promise<string> {
+  try {
+    const parsed = JSON.parse(await readFile(sidecarOf(path), 'utf8')) as Partial<Sidecar>;
+    if (typeof parsed.contentType === 'string') return parsed.contentType;
+  } catch {
+    // A missing or damaged sidecar falls back to the extension.
+  }
+  return contentTypeForKey(key);
+}
+
+function isCode(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+}

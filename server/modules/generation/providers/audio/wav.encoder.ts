@@ -1,0 +1,83 @@
+import { endianness } from 'node:os';
+import { BITS_PER_SAMPLE, PCM_FORMAT, WAV_HEADER_BYTES, pcmBytes, type WavFormat } from './wav.format.js';
+
+/**
+ * A WAV file being filled in place: the header is written up front (its sizes are known from the
+ * frame count), and samples are written frame by frame so a renderer never holds a second copy.
+ */
+export class WavWriter {
+  readonly buffer: Buffer;
+  private readonly view: DataView;
+  /** A direct view of the samples where the CPU is little-endian like WAV (nearly all); faster than DataView. */
+  private readonly samples: Int16Array | undefined;
+
+  constructor(
+    readonly format: WavFormat,
+    readonly frames: number,
+  ) {
+    const dataBytes = pcmBytes(format, frames);
+    this.buffer = Buffer.alloc(WAV_HEADER_BYTES + dataBytes);
+    this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
+    writeHeader(this.view, format, dataBytes);
+    const aligned = (this.buffer.byteOffset + WAV_HEADER_BYTES) % 2 === 0;
+    this.samples = endianness() === 'LE' && aligned ? new Int16Array(this.buffer.buffer, this.buffer.byteOffset + WAV_HEADER_BYTES, dataBytes / 2) : undefined;
+  }
+
+  /**
+   * Writes `count` frames starting at `frame`, channel c taken from `channels[c][0..count)`.
+   * One call per block keeps the conversion loop tight; samples are clamped to -1..1.
+   */
+  setBlock(channels: ArrayLike<number>[], frame: number, count: number): void {
+    const stride = this.format.channels;
+    for (let channel = 0; channel < stride; channel++) {
+      const source = channels[channel]!;
+      let index = frame * stride + channel;
+      for (let i = 0; i < count; i++, index += stride) {
+        const sample = source[i]!;
+        const value = Math.round((sample > 1 ? 1 : sample < -1 ? -1 : sample) * 32767);
+        if (this.samples) this.samples[index] = value;
+        else this.view.setInt16(WAV_HEADER_BYTES + index * 2, value, true);
+      }
+    }
+  }
+
+  /** Writes one sample in -1..1 (clamped) for `channel` of `frame`, as 16-bit little-endian. */
+  set(frame: number, channel: number, sample: number): void {
+    const clamped = sample > 1 ? 1 : sample < -1 ? -1 : sample;
+    const index = frame * this.format.channels + channel;
+    const value = Math.round(clamped * 32767);
+    if (this.samples) this.samples[index] = value;
+    else this.view.setInt16(WAV_HEADER_BYTES + index * 2, value, true);
+  }
+}
+
+/** Encodes whole channels of -1..1 samples (all the same length) into a WAV file. */
+export function encodeWav(channels: Float32Array[], sampleRate: number): Buffer {
+  const frames = channels[0]?.length ?? 0;
+  const writer = new WavWriter({ sampleRate, channels: channels.length }, frames);
+  for (let frame = 0; frame < frames; frame++) {
+    for (let channel = 0; channel < channels.length; channel++) writer.set(frame, channel, channels[channel]![frame]!);
+  }
+  return writer.buffer;
+}
+
+function writeHeader(view: DataView, format: WavFormat, dataBytes: number): void {
+  const blockAlign = format.channels * (BITS_PER_SAMPLE / 8);
+  writeAscii(view, 0, 'RIFF');
+  view.setUint32(4, WAV_HEADER_BYTES - 8 + dataBytes, true);
+  writeAscii(view, 8, 'WAVE');
+  writeAscii(view, 12, 'fmt ');
+  view.setUint32(16, 16, true); // size of the PCM fmt chunk
+  view.setUint16(20, PCM_FORMAT, true);
+  view.setUint16(22, format.channels, true);
+  view.setUint32(24, format.sampleRate, true);
+  view.setUint32(28, format.sampleRate * blockAlign, true); // byte rate
+  view.setUint16(32, blockAlign, true);
+  view.setUint16(34, BITS_PER_SAMPLE, true);
+  writeAscii(view, 36, 'data');
+  view.setUint32(40, dataBytes, true);
+}
+
+function writeAscii(view: DataView, offset: number, text: string): void {
+  for (let i = 0; i < text.length; i++) view.setUint8(offset + i, text.charCodeAt(i));
+}

@@ -1,0 +1,126 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { BadUserInputError, ForbiddenError } from '../../core/errors.js';
+import { localIdOf } from '../../core/global-id.js';
+import { CurrentViewer, requireViewer } from '../../graphql/auth-checker.js';
+import { decodeCursor, encodeCursor, pageSize, toConnection } from '../../graphql/connection.js';
+import type { RequestContext } from '../../graphql/context.js';
+import { viewerHasScope, type Viewer } from '../auth/viewer.js';
+import { TrackType, toTrackType } from '../tracks/tracks.types.js';
+import { ViewerType } from '../viewer/viewer.types.js';
+import { JobStatus, type Job } from './job.entity.js';
+import type { JobChanged } from './job.events.js';
+import { JobNotFoundError } from './jobs.errors.js';
+import { GenerateTrackInput, JobConnection, JobProgressEventType, JobType, toJobType } from './jobs.types.js';
+
+function jobIdOf(id: string, field = 'id'): string {
+  const local = localIdOf(id, 'Job', field);
+  if (!local) throw new JobNotFoundError();
+  return local;
+}
+
+function requireScope(viewer: Viewer, scope: 'jobs:read'): void {
+  if (!viewerHasScope(viewer, scope)) throw new ForbiddenError(`This API key lacks the scope "${scope}"; create a key that has it`);
+}
+
+function toProgressEvent(change: JobChanged): JobProgressEventType {
+  return Object.assign(new JobProgressEventType(), { jobId: change.jobId, progress: change.progress, stage: change.stage, status: change.status });
+}
+
+@Resolver(() => JobType)
+export class JobsResolver {
+  @Authorized('generate:write')
+  @Mutation(() => JobType, { description: 'Starts a generation: prices it, holds the credits and queues it. Same idempotencyKey, same job.' })
+  async generateTrack(@Arg('input', () => GenerateTrackInput) input: GenerateTrackInput, @CurrentViewer() viewer: Viewer, @Ctx() ctx: RequestContext): Promise<JobType> {
+    return toJobType(await ctx.services.jobs.requestGeneration(ctx.em, viewer.userId, input));
+  }
+
+  @Authorized('generate:write')
+  @Mutation(() => JobType, { description: 'Cancels a queued or running job; its held credits come back.' })
+  async cancelJob(@Arg('id', () => ID) id: string, @CurrentViewer() viewer: Viewer, @Ctx() ctx: RequestContext): Promise<JobType> {
+    return toJobType(await ctx.services.jobs.cancel(ctx.em, viewer.userId, jobIdOf(id)));
+  }
+
+  @FieldResolver(() => TrackType, { nullable: true, description: 'The track the job made, once it succeeded.' })
+  async track(@Root() job: JobType, @Ctx() ctx: RequestContext): Promise<TrackType | null> {
+    if (!job.trackId) return null;
+    const track = await ctx.loaders.trackById.load(job.trackId);
+    return track && !track.deletedAt ? toTrackType(track) : null;
+  }
+
+  @Subscription(() => JobProgressEventType, {
+    description: "A job's progress: first its current state, then every change; completes after the job finishes.",
+    subscribe: (data: SubscribeResolverData<unknown, { jobId: string }, RequestContext>) => jobProgressStream(data),
+  })
+  jobProgress(@Root() change: JobChanged, @Arg('jobId', () => ID) _jobId: string): JobProgressEventType {
+    return toProgressEvent(change);
+  }
+
+  @Subscription(() => JobType, {
+    description: 'Every change of any of your jobs, from any server.',
+    subscribe: ({ context }: SubscribeResolverData<unknown, unknown, RequestContext>) => {
+      const viewer = requireViewer(context);
+      requireScope(viewer, 'jobs:read');
+      return context.services.jobEvents.stream(viewer.userId);
+    },
+  })
+  async jobUpdated(@Root() change: JobChanged, @Ctx() ctx: RequestContext): Promise<JobType> {
+    ctx.em.clear();
+    const job = await ctx.services.jobs.find(ctx.em, change.userId, change.jobId);
+    if (!job) throw new JobNotFoundError();
+    return toJobType(job);
+  }
+}
+
+async function* jobProgressStream({ context, args }: SubscribeResolverData<unknown, { jobId: string }, RequestContext>): AsyncGenerator<JobChanged> {
+  const viewer = requireViewer(context);
+  requireScope(viewer, 'jobs:read');
+  const jobId = jobIdOf(args.jobId, 'jobId');
+  // Subscribe before reading the current state, so no change falls between the two.
+  const changes = context.services.jobEvents.stream(viewer.userId, jobId);
+  try {
+    const job = await context.services.jobs.find(context.em.fork(), viewer.userId, jobId);
+    if (!job) throw new JobNotFoundError();
+    let last: JobChanged = { jobId, userId: viewer.userId, status: job.status, progress: job.progress, stage: job.stage };
+    yield last;
+    if (isTerminal(last.status)) return;
+    for await (const change of changes) {
+      // Ticks may arrive late or twice; a job never goes back.
+      if (isTerminal(last.status) || (change.status === last.status && change.progress < last.progress)) continue;
+      last = change;
+      yield change;
+      if (isTerminal(change.status)) return;
+    }
+  } finally {
+    await changes.return?.();
+  }
+}
+
+function isTerminal(status: JobStatus): boolean {
+  return status === JobStatus.SUCCEEDED || status === JobStatus.FAILED || status === JobStatus.CANCELLED;
+}
+
+@Resolver(() => ViewerType)
+export class ViewerJobsResolver {
+  @Authorized('jobs:read')
+  @FieldResolver(() => JobConnection, { description: 'Your generation jobs, newest first.' })
+  async jobs(
+    @Root() root: ViewerType,
+    @Ctx() ctx: RequestContext,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('status', () => JobStatus, { nullable: true }) status: JobStatus | null,
+  ) {
+    const size = pageSize(first);
+    let position: { createdAt: Date; id: string } | null = null;
+    if (after) {
+      const [at, id] = decodeCursor(after, 2);
+      const createdAt = new Date(at!);
+      if (Number.isNaN(createdAt.getTime())) throw new BadUserInputError('after is not a cursor from this connection', 'after');
+      position = { createdAt, id: id! };
+    }
+    const repo = ctx.services.jobs;
+    const rows = await repo.page(ctx.em, root.userId, status, position, size + 1);
+    const cursorOf = (job: Job) => encodeCursor([job.createdAt.toISOString(), job.id]);
+    return Object.assign(new JobConnection(), toConnection(rows, size, after, toJobType, cursorOf, () => repo.count(ctx.em, root.userId, status)));
+  }
+}

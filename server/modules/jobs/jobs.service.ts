@@ -1,0 +1,222 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { LockMode, type EntityManager, type FilterQuery } from '@mikro-orm/postgresql';
+import { BadUserInputError } from '../../core/errors.js';
+import type { Clock } from '../../core/clock.js';
+import { toGlobalId } from '../../core/global-id.js';
+import type { Broadcast } from '../../infra/pubsub/broadcast.js';
+import { recordEvent } from '../../infra/outbox/outbox.js';
+import { Topic } from '../../infra/outbox/outbox.topics.js';
+import { IdempotencyKeyReusedError } from '../credits/credits.errors.js';
+import type { CreditsService } from '../credits/credits.service.js';
+import { Price } from '../credits/price.entity.js';
+import { TierPlan } from '../credits/tier-plan.entity.js';
+import { Tier, User } from '../users/user.entity.js';
+import { Job, JobStatus, TERMINAL_JOB_STATUSES } from './job.entity.js';
+import { JOB_CANCEL_CHANNEL } from './job.events.js';
+import { FeatureNotInTierError, JobAlreadyFinishedError, JobNotFoundError, UnknownModelError } from './jobs.errors.js';
+
+export interface GenerateTrackRequest {
+  prompt: string;
+  title?: string | null;
+  style?: string | null;
+  instrumental?: boolean | null;
+  durationSeconds: number;
+  model?: string | null;
+  idempotencyKey: string;
+}
+
+/** A request after validation: trimmed, defaults applied. */
+interface NormalizedRequest {
+  prompt: string;
+  title: string | null;
+  style: string | null;
+  instrumental: boolean;
+  durationSeconds: number;
+  model: string;
+  idempotencyKey: string;
+}
+
+export const DEFAULT_MODEL = 'mv-lite';
+/** A job's hold outlives any sane run; a job still unfinished then cannot be charged. */
+export const JOB_HOLD_TTL_SECONDS = 3600;
+
+/** What a track of `durationSeconds` costs with `price`: the first minute, then each started minute. */
+export function priceOf(price: Pick<Price, 'credits' | 'creditsPerExtraMinute'>, durationSeconds: number): number {
+  return price.credits + Math.max(0, Math.ceil(durationSeconds / 60) - 1) * price.creditsPerExtraMinute;
+}
+
+function text(value: string | null | undefined, field: string, min: number, max: number): string | null {
+  const trimmed = value?.trim() ?? '';
+  if (trimmed.length === 0 && min === 0) return null;
+  if (trimmed.length < min || trimmed.length > max) throw new BadUserInputError(`${field} must be ${min} to ${max} characters`, field);
+  return trimmed;
+}
+
+const UPGRADE: Record<Tier, Tier | null> = { [Tier.FREE]: Tier.PRO, [Tier.PRO]: Tier.ENTERPRISE, [Tier.ENTERPRISE]: null };
+
+/** Generation requests and their lifecycle up to the worker. */
+export class JobsService {
+  constructor(
+    private readonly clock: Clock,
+    private readonly credits: CreditsService,
+    private readonly broadcast: Broadcast,
+  ) {}
+
+  /**
+   * Prices the request, checks the tier, and in one transaction places the hold, writes the job
+   * and the outbox event that queues it. The same idempotency key returns the same job.
+   */
+  async requestGeneration(em: EntityManager, userId: string, request: GenerateTrackRequest): Promise<Job> {
+    const normalized: NormalizedRequest = {
+      prompt: text(request.prompt, 'prompt', 1, 1000)!,
+      title: text(request.title, 'title', 0, 200),
+      style: text(request.style, 'style', 0, 200),
+      instrumental: request.instrumental ?? false,
+      durationSeconds: request.durationSeconds,
+      model: (request.model ?? DEFAULT_MODEL).trim(),
+      idempotencyKey: text(request.idempotencyKey, 'idempotencyKey', 1, 200)!,
+    };
+    if (!Number.isInteger(normalized.durationSeconds) || normalized.durationSeconds < 5 || normalized.durationSeconds > 240) {
+      throw new BadUserInputError('durationSeconds must be a whole number from 5 to 240', 'durationSeconds');
+    }
+    const previous = await em.findOne(Job, { user: userId, idempotencyKey: normalized.idempotencyKey });
+    if (previous) return this.replay(previous, normalized);
+    try {
+      return await em.transactional((tx) => this.createJob(tx, userId, normalized));
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // A concurrent request with the same key won; its transaction holds the only charge.
+      const winner = await em.fork().findOne(Job, { user: userId, idempotencyKey: normalized.idempotencyKey });
+      if (!winner) throw error;
+      return this.replay(winner, normalized);
+    }
+  }
+
+  /** Cancels a queued job at once; asks the worker to stop a running one. */
+  async cancel(em: EntityManager, userId: string, jobId: string): Promise<Job> {
+    const now = this.clock.now();
+    const job = await em.transactional(async (tx) => {
+      const found = await tx.findOne(Job, { id: jobId, user: userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!found) throw new JobNotFoundError();
+      if (TERMINAL_JOB_STATUSES.includes(found.status)) throw new JobAlreadyFinishedError(found.status);
+      found.cancelRequestedAt ??= now;
+      if (found.status === JobStatus.QUEUED) {
+        await this.credits.releaseHold(tx, userId, found.holdId);
+        this.finish(tx, found, JobStatus.CANCELLED, 'cancelled', now, { code: 'CANCELLED', message: 'Cancelled before it started' });
+      }
+      await tx.flush();
+      return found;
+    });
+    if (job.status === JobStatus.RUNNING) await this.broadcast.publish(JOB_CANCEL_CHANNEL, job.id).catch(() => undefined);
+    return job;
+  }
+
+  async find(em: EntityManager, userId: string, jobId: string): Promise<Job | null> {
+    return em.findOne(Job, { id: jobId, user: userId });
+  }
+
+  /** A newest-first page of the user's jobs, optionally of one status. */
+  async page(em: EntityManager, userId: string, status: JobStatus | null, after: { createdAt: Date; id: string } | null, limit: number): Promise<Job[]> {
+    const where: FilterQuery<Job> = { user: userId, ...(status ? { status } : {}) };
+    const paged: FilterQuery<Job> = after ? { $and: [where, { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }] }] } : where;
+    return em.find(Job, paged, { orderBy: { createdAt: 'desc', id: 'desc' }, limit });
+  }
+
+  async count(em: EntityManager, userId: string, status: JobStatus | null): Promise<number> {
+    return em.count(Job, { user: userId, ...(status ? { status } : {}) });
+  }
+
+  /** Marks a job terminal and records the change for subscribers (in the caller's transaction). */
+  finish(tx: EntityManager, job: Job, status: JobStatus, stage: string, now: Date, error?: { code: string; message: string }): void {
+    job.status = status;
+    job.stage = stage;
+    if (status === JobStatus.SUCCEEDED) job.progress = 100;
+    job.finishedAt = now;
+    job.updatedAt = now;
+    if (error) {
+      job.errorCode = error.code;
+      job.errorMessage = error.message;
+    }
+    recordJobChanged(tx, job);
+  }
+
+  private async createJob(tx: EntityManager, userId: string, request: NormalizedRequest): Promise<Job> {
+    // One generateTrack at a time per user, so the concurrent-job limit cannot be raced past.
+    await tx.execute('select pg_advisory_xact_lock(hashtext(?))', [`generate:${userId}`]);
+    // A replay that waited for the lock finds the first request's job here.
+    const existing = await tx.findOne(Job, { user: userId, idempotencyKey: request.idempotencyKey });
+    if (existing) return this.replay(existing, request);
+    const user = await tx.findOneOrFail(User, { id: userId });
+    const plan = await tx.findOneOrFail(TierPlan, { tier: user.tier });
+    const model = request.model;
+    const price = await tx.findOne(Price, { model, active: true });
+    if (!price) throw new UnknownModelError(model);
+    const upgrade = UPGRADE[user.tier];
+    if (!plan.allowedModels.includes(model)) {
+      throw new FeatureNotInTierError(`Model "${model}" is not included in the ${user.tier} tier${upgrade ? `; upgrade to ${upgrade} to use it` : ''}`, upgrade ?? user.tier);
+    }
+    const active = await tx.count(Job, { user: userId, status: { $in: [JobStatus.QUEUED, JobStatus.RUNNING] } });
+    if (active >= plan.concurrentJobs) {
+      throw new FeatureNotInTierError(
+        `The ${user.tier} tier runs ${plan.concurrentJobs} generation${plan.concurrentJobs === 1 ? '' : 's'} at a time; wait for one to finish${upgrade ? ` or upgrade to ${upgrade}` : ''}`,
+        upgrade ?? user.tier,
+      );
+    }
+    const jobId = randomUUID();
+    const cost = priceOf(price, request.durationSeconds);
+    const now = this.clock.now();
+    const hold = await this.credits.placeHold(tx, userId, {
+      amount: cost,
+      reason: `Generation: ${(request.title ?? request.prompt).slice(0, 60)}`,
+      idempotencyKey: `job:${jobId}`,
+      ttlSeconds: JOB_HOLD_TTL_SECONDS,
+      reference: toGlobalId('Job', jobId),
+    });
+    const job = tx.create(Job, {
+      id: jobId,
+      user: tx.getReference(User, userId),
+      status: JobStatus.QUEUED,
+      progress: 0,
+      stage: 'queued',
+      attempts: 0,
+      prompt: request.prompt,
+      title: request.title,
+      style: request.style,
+      instrumental: request.instrumental,
+      durationSeconds: request.durationSeconds,
+      model,
+      seed: randomInt(0, 2 ** 31 - 1),
+      cost,
+      holdId: hold.id,
+      idempotencyKey: request.idempotencyKey,
+      createdAt: now,
+      updatedAt: now,
+    });
+    recordEvent(tx, { topic: Topic.JobRequested, userId, payload: { jobId } });
+    recordJobChanged(tx, job);
+    await tx.flush();
+    return job;
+  }
+
+  private replay(previous: Job, request: NormalizedRequest): Job {
+    const fields = ['prompt', 'title', 'style', 'instrumental', 'durationSeconds', 'model'] as const;
+    for (const field of fields) {
+      if ((previous[field] ?? null) !== request[field]) throw new IdempotencyKeyReusedError(field);
+    }
+    return previous;
+  }
+}
+
+/** The outbox event every status change writes, in the same transaction as the change. */
+export function recordJobChanged(tx: EntityManager, job: Job): void {
+  recordEvent(tx, {
+    topic: Topic.JobUpdated,
+    userId: job.user.id,
+    payload: { jobId: job.id, userId: job.user.id, status: job.status, progress: job.progress, stage: job.stage },
+  });
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && (error as { code?: string }).code === '23505';
+}
+

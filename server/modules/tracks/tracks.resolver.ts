@@ -1,0 +1,87 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
+import { BadUserInputError } from '../../core/errors.js';
+import { localIdOf } from '../../core/global-id.js';
+import { CurrentViewer } from '../../graphql/auth-checker.js';
+import { decodeCursor, encodeCursor, pageSize, toConnection } from '../../graphql/connection.js';
+import type { RequestContext } from '../../graphql/context.js';
+import type { Viewer } from '../auth/viewer.js';
+import { JobType, toJobType } from '../jobs/jobs.types.js';
+import { ViewerType } from '../viewer/viewer.types.js';
+import type { Track } from './track.entity.js';
+import { TrackNotFoundError } from './tracks.errors.js';
+import { TrackConnection, TrackType, TrackVersionType, UpdateTrackInput, toTrackType, toTrackVersionType } from './tracks.types.js';
+
+function trackIdOf(id: string): string {
+  const local = localIdOf(id, 'Track');
+  if (!local) throw new TrackNotFoundError();
+  return local;
+}
+
+@Resolver(() => TrackType)
+export class TracksResolver {
+  @Authorized('tracks:write')
+  @Mutation(() => TrackType, { description: 'Renames or restyles a track. With expectedRevision, a stale edit answers CONFLICT instead of overwriting.' })
+  async updateTrack(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateTrackInput) input: UpdateTrackInput,
+    @Arg('expectedRevision', () => Int, { nullable: true }) expectedRevision: number | null,
+    @CurrentViewer() viewer: Viewer,
+    @Ctx() ctx: RequestContext,
+  ): Promise<TrackType> {
+    return toTrackType(await ctx.services.tracks.update(ctx.em, viewer.userId, trackIdOf(id), input, expectedRevision));
+  }
+
+  @Authorized('tracks:write')
+  @Mutation(() => ID, { description: 'Removes a track from your library (its files are kept until cleanup); answers its id.' })
+  async deleteTrack(@Arg('id', () => ID) id: string, @CurrentViewer() viewer: Viewer, @Ctx() ctx: RequestContext): Promise<string> {
+    await ctx.services.tracks.delete(ctx.em, viewer.userId, trackIdOf(id));
+    return id;
+  }
+
+  @FieldResolver(() => [TrackVersionType], { description: 'Every version, newest first.' })
+  async versions(@Root() track: TrackType, @Ctx() ctx: RequestContext): Promise<TrackVersionType[]> {
+    return (await ctx.loaders.versionsByTrackId.load(track.trackId)).map(toTrackVersionType);
+  }
+
+  @FieldResolver(() => TrackVersionType, { nullable: true })
+  async currentVersion(@Root() track: TrackType, @Ctx() ctx: RequestContext): Promise<TrackVersionType | null> {
+    const versions = await ctx.loaders.versionsByTrackId.load(track.trackId);
+    const current = versions.find((v) => v.id === track.currentVersionLocalId) ?? versions[0];
+    return current ? toTrackVersionType(current) : null;
+  }
+
+  @FieldResolver(() => JobType, { nullable: true, description: 'The generation that made the track.' })
+  async job(@Root() track: TrackType, @Ctx() ctx: RequestContext): Promise<JobType | null> {
+    const versions = await ctx.loaders.versionsByTrackId.load(track.trackId);
+    const first = versions.at(-1);
+    if (!first?.jobId) return null;
+    const job = await ctx.loaders.jobById.load(first.jobId);
+    return job ? toJobType(job) : null;
+  }
+}
+
+@Resolver(() => ViewerType)
+export class ViewerTracksResolver {
+  @Authorized('tracks:read')
+  @FieldResolver(() => TrackConnection, { description: 'Your library, newest first.' })
+  async tracks(
+    @Root() root: ViewerType,
+    @Ctx() ctx: RequestContext,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+  ) {
+    const size = pageSize(first);
+    let position: { createdAt: Date; id: string } | null = null;
+    if (after) {
+      const [at, id] = decodeCursor(after, 2);
+      const createdAt = new Date(at!);
+      if (Number.isNaN(createdAt.getTime())) throw new BadUserInputError('after is not a cursor from this connection', 'after');
+      position = { createdAt, id: id! };
+    }
+    const tracks = ctx.services.tracks;
+    const rows = await tracks.page(ctx.em, root.userId, position, size + 1);
+    const cursorOf = (track: Track) => encodeCursor([track.createdAt.toISOString(), track.id]);
+    return Object.assign(new TrackConnection(), toConnection(rows, size, after, toTrackType, cursorOf, () => tracks.count(ctx.em, root.userId)));
+  }
+}
+

@@ -1,0 +1,124 @@
+import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
+import { BadUserInputError } from '../../core/errors.js';
+import type { Clock } from '../../core/clock.js';
+import { recordEvent } from '../../infra/outbox/outbox.js';
+import { Topic } from '../../infra/outbox/outbox.topics.js';
+import { User } from '../users/user.entity.js';
+import { TrackVersion } from './track-version.entity.js';
+import { Track } from './track.entity.js';
+import { StaleRevisionError, TrackNotFoundError } from './tracks.errors.js';
+
+export interface TrackChange {
+  title?: string | null;
+  style?: string | null;
+}
+
+export interface NewGeneratedTrack {
+  userId: string;
+  jobId: string;
+  title: string;
+  style: string | null;
+  prompt: string;
+  artifactKey: string;
+  contentType: string;
+  sizeBytes: number;
+  durationSeconds: number;
+  metadata: Record<string, unknown>;
+}
+
+/** Where a track sits in a newest-first library page. */
+export interface TrackPosition {
+  createdAt: Date;
+  id: string;
+}
+
+/** The library: tracks, their versions, edits and soft deletes. */
+export class TracksService {
+  constructor(private readonly clock: Clock) {}
+
+  /** A generated track and its first version, in the caller's transaction. */
+  createFromGeneration(tx: EntityManager, input: NewGeneratedTrack, trackId: string, versionId: string): { track: Track; version: TrackVersion } {
+    const now = this.clock.now();
+    const track = tx.create(Track, {
+      id: trackId,
+      user: tx.getReference(User, input.userId),
+      title: input.title,
+      style: input.style,
+      prompt: input.prompt,
+      revision: 1,
+      currentVersionId: versionId,
+      createdAt: now,
+      updatedAt: now,
+    });
+    const version = tx.create(TrackVersion, {
+      id: versionId,
+      track,
+      number: 1,
+      parentVersionId: null,
+      artifactKey: input.artifactKey,
+      contentType: input.contentType,
+      sizeBytes: input.sizeBytes,
+      durationSeconds: input.durationSeconds,
+      source: 'generation',
+      jobId: input.jobId,
+      metadata: input.metadata,
+      createdAt: now,
+    });
+    return { track, version };
+  }
+
+  async findOwned(em: EntityManager, userId: string, trackId: string): Promise<Track> {
+    const track = await em.findOne(Track, { id: trackId, user: userId, deletedAt: null });
+    if (!track) throw new TrackNotFoundError();
+    return track;
+  }
+
+  async page(em: EntityManager, userId: string, after: TrackPosition | null, limit: number): Promise<Track[]> {
+    const where: FilterQuery<Track> = after
+      ? { user: userId, deletedAt: null, $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }] }
+      : { user: userId, deletedAt: null };
+    return em.find(Track, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit });
+  }
+
+  async count(em: EntityManager, userId: string): Promise<number> {
+    return em.count(Track, { user: userId, deletedAt: null });
+  }
+
+  /** Applies an edit; with `expectedRevision`, refuses it when the track moved on (CONFLICT). */
+  async update(em: EntityManager, userId: string, trackId: string, change: TrackChange, expectedRevision?: number | null): Promise<Track> {
+    const title = change.title === undefined || change.title === null ? undefined : change.title.trim();
+    if (title !== undefined && (title.length < 1 || title.length > 200)) throw new BadUserInputError('title must be 1 to 200 characters', 'title');
+    const style = change.style === undefined ? undefined : change.style?.trim() || null;
+    if (style && style.length > 200) throw new BadUserInputError('style must be at most 200 characters', 'style');
+    return em.transactional(async (tx) => {
+      const track = await this.findOwned(tx, userId, trackId);
+      const now = this.clock.now();
+      // The revision check and bump are one conditional UPDATE, so two editors cannot both win.
+      const updated = await tx.nativeUpdate(
+        Track,
+        { id: trackId, deletedAt: null, ...(expectedRevision !== undefined && expectedRevision !== null ? { revision: expectedRevision } : {}) },
+        { ...(title !== undefined ? { title } : {}), ...(style !== undefined ? { style } : {}), revision: track.revision + 1, updatedAt: now },
+      );
+      if (updated === 0) throw new StaleRevisionError(expectedRevision ?? track.revision, track.revision);
+      await tx.refresh(track);
+      recordEvent(tx, { topic: Topic.WebhookEvent, userId, payload: { type: 'track.updated', data: { trackId, revision: track.revision } } });
+      await tx.flush();
+      return track;
+    });
+  }
+
+  /** Soft delete: gone from the library at once; audio files stay until the cleanup job. */
+  async delete(em: EntityManager, userId: string, trackId: string): Promise<void> {
+    await em.transactional(async (tx) => {
+      const track = await this.findOwned(tx, userId, trackId);
+      track.deletedAt = this.clock.now();
+      track.revision += 1;
+      recordEvent(tx, { topic: Topic.WebhookEvent, userId, payload: { type: 'track.deleted', data: { trackId } } });
+      await tx.flush();
+    });
+  }
+
+  async versions(em: EntityManager, trackIds: readonly string[]): Promise<TrackVersion[]> {
+    return em.find(TrackVersion, { track: { $in: [...trackIds] } }, { orderBy: { number: 'desc' } });
+  }
+}

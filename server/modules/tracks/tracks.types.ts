@@ -1,0 +1,104 @@
+import { Field, InputType, Int, ObjectType } from 'type-graphql';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { toGlobalId } from '../../core/global-id.js';
+import { Connection } from '../../graphql/connection.js';
+import { Node } from '../../graphql/node.type.js';
+import type { TrackVersion } from './track-version.entity.js';
+import type { Track } from './track.entity.js';
+
+@ObjectType('TrackVersion', { implements: Node, description: 'One rendering of a track.' })
+export class TrackVersionType extends Node {
+  readonly __typename = 'TrackVersion';
+  artifactKey!: string;
+  jobLocalId!: string | null;
+
+  @Field(() => Int)
+  number!: number;
+
+  @Field(() => String, { nullable: true, description: 'Global id of the version this one derives from.' })
+  parentVersionId!: string | null;
+
+  @Field(() => String, { description: '`generation` or `edit`.' })
+  source!: string;
+
+  @Field(() => String)
+  contentType!: string;
+
+  @Field(() => Int)
+  sizeBytes!: number;
+
+  @Field(() => Int)
+  durationSeconds!: number;
+
+  @Field(() => GraphQLJSONObject, { description: 'Musical facts: tempo, key, instruments...' })
+  metadata!: Record<string, unknown>;
+
+  @Field(() => Date)
+  createdAt!: Date;
+}
+
+@ObjectType('Track', { implements: Node, description: 'A song in your library.' })
+export class TrackType extends Node {
+  readonly __typename = 'Track';
+  trackId!: string;
+  currentVersionLocalId!: string | null;
+
+  @Field(() => String)
+  title!: string;
+
+  @Field(() => String, { nullable: true })
+  style!: string | null;
+
+  @Field(() => String)
+  prompt!: string;
+
+  @Field(() => Int, { description: 'Pass it to updateTrack(expectedRevision:) to refuse overwriting a newer edit.' })
+  revision!: number;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => Date)
+  updatedAt!: Date;
+}
+
+@InputType('UpdateTrackInput')
+export class UpdateTrackInput {
+  @Field(() => String, { nullable: true })
+  title?: string | null;
+
+  @Field(() => String, { nullable: true })
+  style?: string | null;
+}
+
+export const TrackConnection = Connection(TrackType, 'Track');
+
+export function toTrackType(track: Track): TrackType {
+  return Object.assign(new TrackType(), {
+    id: toGlobalId('Track', track.id),
+    trackId: track.id,
+    currentVersionLocalId: track.currentVersionId ?? null,
+    title: track.title,
+    style: track.style ?? null,
+    prompt: track.prompt,
+    revision: track.revision,
+    createdAt: track.createdAt,
+    updatedAt: track.updatedAt,
+  });
+}
+
+export function toTrackVersionType(version: TrackVersion): TrackVersionType {
+  return Object.assign(new TrackVersionType(), {
+    id: toGlobalId('TrackVersion', version.id),
+    artifactKey: version.artifactKey,
+    jobLocalId: version.jobId ?? null,
+    number: version.number,
+    parentVersionId: version.parentVersionId ? toGlobalId('TrackVersion', version.parentVersionId) : null,
+    source: version.source,
+    contentType: version.contentType,
+    sizeBytes: version.sizeBytes,
+    durationSeconds: version.durationSeconds,
+    metadata: version.metadata,
+    createdAt: version.createdAt,
+  });
+}

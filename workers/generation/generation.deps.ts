@@ -1,0 +1,17 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { ObjectStorage } from '../../server/infra/storage/storage.js';
+import type { Broadcast } from '../../server/infra/pubsub/broadcast.js';
+import type { MusicProvider } from '../../server/modules/generation/providers/provider.js';
+
+/** What the generation processor needs; built once per worker process. */
+export interface GenerationDeps {
+  orm: MikroORM;
+  provider: MusicProvider;
+  storage: ObjectStorage;
+  /** Progress ticks out, cancellation requests in. */
+  broadcast: Broadcast;
+  redis: Redis;
+  log: Logger;
+}

@@ -1,0 +1,21 @@
+import type { Processor } from 'bullmq';
+import { Broadcast } from '../../server/infra/pubsub/broadcast.js';
+import { createStorage } from '../../server/infra/storage/storage.factory.js';
+import { providerFor } from '../../server/modules/generation/providers/provider.factory.js';
+import type { WorkerContext } from '../worker.context.js';
+import { generationProcessor } from './generation.processor.js';
+
+/** Builds the generation processor's dependencies from the worker's configuration. */
+export async function createGenerationProcessor(ctx: WorkerContext): Promise<Processor> {
+  const subscriber = ctx.redis.duplicate();
+  subscriber.on('error', (error: Error) => ctx.log.warn({ err: error }, 'generation subscriber redis error'));
+  ctx.onClose(() => subscriber.quit().catch(() => subscriber.disconnect()));
+  return generationProcessor({
+    orm: ctx.orm,
+    provider: providerFor(ctx.config.provider),
+    storage: await createStorage({ dir: ctx.config.storageDir, s3: ctx.config.s3 }),
+    broadcast: new Broadcast(ctx.redis, subscriber, ctx.config.redisPrefix, ctx.log),
+    redis: ctx.redis,
+    log: ctx.log.child({ queue: 'generation' }),
+  });
+}
