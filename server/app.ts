@@ -27,6 +27,8 @@ import { bodyErrors, graphqlBodyGuard, MAX_BODY_BYTES, notFound } from './http/g
 import { operationsRouter } from './http/health.js';
 import { playground } from './http/playground.js';
 import { cors } from './http/cors.js';
+import { filesRouter } from './http/files.js';
+import { createStorage } from './infra/storage/storage.factory.js';
 import { registerLedgerMetrics } from './modules/credits/ledger.metrics.js';
 import { createServices, type Infrastructure, type Services } from './services.js';
 
@@ -179,6 +181,8 @@ export async function startApi(config: Config, log: Logger = createLogger(config
   app.use(requestIds);
   app.use(accessLog(log));
   app.use(operationsRouter(orm, redis, metrics, () => draining));
+  // Audio and covers, through expiring signed links (TrackVersion.audioUrl); no other credential.
+  app.use(filesRouter(await createStorage({ dir: config.storageDir, s3: config.s3 }), config.jwtSecret, metrics));
   app.use(GRAPHQL_PATH, cors);
   app.get(GRAPHQL_PATH, playground(GRAPHQL_PATH));
   app.use(

@@ -36,6 +36,12 @@ export interface Config {
   provider: ProviderConfig;
   /** Generation jobs one worker process runs at once (GENERATION_CONCURRENCY, default 4). */
   generationConcurrency: number;
+  /**
+   * How long a worker's claim on a job lasts without renewal (WORKER_LOCK_MS, default 30000). A
+   * worker that dies (SIGKILL, lost machine) stops renewing; after about this long another worker
+   * takes the job over. It is also how often stalled jobs are looked for.
+   */
+  workerLockMs: number;
   /** Operation limits checked before execution. */
   limits: { maxDepth: number; maxCost: number };
   /**
@@ -158,6 +164,7 @@ export function loadConfig(env: Env = process.env): Config {
     s3: s3Settings(env),
     provider: providerSettings(env),
     generationConcurrency: integer(env, 'GENERATION_CONCURRENCY', 4, 1, 64),
+    workerLockMs: integer(env, 'WORKER_LOCK_MS', 30_000, 500, 600_000),
     limits: {
       maxDepth: integer(env, 'GRAPHQL_MAX_DEPTH', 12, 2, 100),
       maxCost: integer(env, 'GRAPHQL_MAX_COST', 5_000, 10, 1_000_000),

@@ -91,7 +91,7 @@ export async function startWorker(config: Config, log: Logger, options: WorkerOp
     closers.push(() => Promise.all(consumers.map((consumer) => consumer.close())));
     for (const registration of options.processors ?? PROCESSORS) {
       const concurrency = typeof registration.concurrency === 'function' ? registration.concurrency(config) : registration.concurrency;
-      consumers.push(createConsumer(settings, registration.queue, await registration.create(ctx), log.child({ queue: registration.queue }), { concurrency }));
+      consumers.push(createConsumer(settings, registration.queue, await registration.create(ctx), log.child({ queue: registration.queue }), { concurrency, lockDuration: config.workerLockMs, stalledInterval: config.workerLockMs }));
     }
     await Promise.all(consumers.map((consumer) => consumer.waitUntilReady()));
 

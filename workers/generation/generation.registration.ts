@@ -12,7 +12,7 @@ export async function createGenerationProcessor(ctx: WorkerContext): Promise<Pro
   ctx.onClose(() => subscriber.quit().catch(() => subscriber.disconnect()));
   return generationProcessor({
     orm: ctx.orm,
-    provider: providerFor(ctx.config.provider),
+    provider: providerFor({ ...ctx.config.provider, suno: { ...ctx.config.provider.suno, logger: ctx.log.child({ provider: 'suno' }) } }),
     storage: await createStorage({ dir: ctx.config.storageDir, s3: ctx.config.s3 }),
     broadcast: new Broadcast(ctx.redis, subscriber, ctx.config.redisPrefix, ctx.log),
     redis: ctx.redis,

@@ -562,8 +562,12 @@ export type TrackEdge = {
 /** One rendering of a track. */
 export type TrackVersion = Node & {
   __typename?: 'TrackVersion';
+  /** A link to play the audio (supports seeking); it expires after an hour, fetch a new one then. */
+  audioUrl: Scalars['String']['output'];
   contentType: Scalars['String']['output'];
   createdAt: Scalars['DateTimeISO']['output'];
+  /** Like audioUrl, but the browser saves the file. */
+  downloadUrl: Scalars['String']['output'];
   durationSeconds: Scalars['Int']['output'];
   /** Opaque global ID; do not parse it. */
   id: Scalars['ID']['output'];

@@ -40,7 +40,7 @@ export function createQueue(settings: QueueSettings, name: string, log: Logger, 
 }
 
 /** Options of a consumer; `concurrency` defaults to 1 as in BullMQ. */
-export type ConsumerOptions = Pick<WorkerOptions, 'concurrency' | 'lockDuration' | 'limiter'>;
+export type ConsumerOptions = Pick<WorkerOptions, 'concurrency' | 'lockDuration' | 'stalledInterval' | 'limiter'>;
 
 /**
  * A consumer of `name`. Its connection retries forever (`maxRetriesPerRequest: null`), which

@@ -7,6 +7,7 @@ import type { RequestContext } from '../../graphql/context.js';
 import type { Viewer } from '../auth/viewer.js';
 import { JobType, toJobType } from '../jobs/jobs.types.js';
 import { ViewerType } from '../viewer/viewer.types.js';
+import { signFileUrl } from '../../infra/storage/signed-url.js';
 import type { Track } from './track.entity.js';
 import { TrackNotFoundError } from './tracks.errors.js';
 import { TrackConnection, TrackType, TrackVersionType, UpdateTrackInput, toTrackType, toTrackVersionType } from './tracks.types.js';
@@ -57,6 +58,27 @@ export class TracksResolver {
     if (!first?.jobId) return null;
     const job = await ctx.loaders.jobById.load(first.jobId);
     return job ? toJobType(job) : null;
+  }
+}
+
+/** How long a link to a track's audio works. */
+const AUDIO_URL_TTL_MS = 60 * 60 * 1000;
+
+@Resolver(() => TrackVersionType)
+export class TrackVersionsResolver {
+  @FieldResolver(() => String, { description: 'A link to play the audio (supports seeking); it expires after an hour, fetch a new one then.' })
+  audioUrl(@Root() version: TrackVersionType, @Ctx() ctx: RequestContext): string {
+    return signFileUrl({ key: version.artifactKey, expiresAt: new Date(Date.now() + AUDIO_URL_TTL_MS) }, ctx.config.jwtSecret, ctx.config.publicUrl);
+  }
+
+  @FieldResolver(() => String, { description: 'Like audioUrl, but the browser saves the file.' })
+  downloadUrl(@Root() version: TrackVersionType, @Ctx() ctx: RequestContext): string {
+    const extension = version.artifactKey.split('.').pop() ?? 'wav';
+    return signFileUrl(
+      { key: version.artifactKey, expiresAt: new Date(Date.now() + AUDIO_URL_TTL_MS), disposition: 'attachment', filename: `track-v${version.number}.${extension}` },
+      ctx.config.jwtSecret,
+      ctx.config.publicUrl,
+    );
   }
 }
 

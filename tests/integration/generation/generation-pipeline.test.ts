@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startTestApi } from '../../support/api.js';
 import { dataOf, gql } from '../../support/graphql-client.js';
 import { startGenerationStack, watchJob, type GenerationStack } from '../../support/generation-stack.js';
 import { signInNewUser } from '../../support/users.js';
 
 const GENERATE = `mutation($input: GenerateTrackInput!) { generateTrack(input: $input) { id status cost } }`;
 const JOB = `query($id: ID!) { node(id: $id) { ... on Job { status progress stage attempts provider error { code message }
-  track { id title revision currentVersion { number contentType durationSeconds sizeBytes metadata source } versions { number } } } } }`;
+  track { id title revision currentVersion { number contentType durationSeconds sizeBytes metadata source audioUrl } versions { number } } } } }`;
 
 let stack: GenerationStack;
 beforeAll(async () => {
@@ -30,12 +33,27 @@ describe('generation with the local provider', () => {
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
     for (const mark of [10, 50, 90]) expect(progress.some((p) => p >= mark)).toBe(true);
 
-    const done = dataOf(await gql<{ node: { status: string; attempts: number; provider: string; track: { title: string; revision: number; currentVersion: { number: number; contentType: string; durationSeconds: number; sizeBytes: number; metadata: Record<string, unknown>; source: string }; versions: Array<{ number: number }> } } }>(stack.api.url, JOB, { token: user.token, variables: { id: job.id } })).node;
+    const done = dataOf(await gql<{ node: { status: string; attempts: number; provider: string; track: { title: string; revision: number; currentVersion: { number: number; contentType: string; durationSeconds: number; sizeBytes: number; metadata: Record<string, unknown>; source: string; audioUrl: string }; versions: Array<{ number: number }> } } }>(stack.api.url, JOB, { token: user.token, variables: { id: job.id } })).node;
     expect(done).toMatchObject({ status: 'SUCCEEDED', attempts: 1, provider: 'local' });
     expect(done.track.currentVersion).toMatchObject({ number: 1, contentType: 'audio/wav', durationSeconds: 12, source: 'generation' });
     expect(done.track.currentVersion.sizeBytes).toBeGreaterThan(12 * 8_000);
     expect(done.track.currentVersion.metadata).toHaveProperty('tempo');
     expect(done.track.versions).toEqual([{ number: 1 }]);
+
+    // The signed link plays: a WAV, seekable. (PUBLIC_URL of a port-0 test server is rewritten.)
+    const link = new URL(done.track.currentVersion.audioUrl);
+    const audioUrl = `${stack.api.url}${link.pathname}${link.search}`;
+    const audio = await fetch(audioUrl);
+    expect(audio.status).toBe(200);
+    expect(audio.headers.get('content-type')).toBe('audio/wav');
+    const bytes = Buffer.from(await audio.arrayBuffer());
+    expect(bytes.length).toBe(done.track.currentVersion.sizeBytes);
+    expect(bytes.subarray(0, 4).toString('ascii')).toBe('RIFF');
+    expect(bytes.subarray(8, 12).toString('ascii')).toBe('WAVE');
+    const part = await fetch(audioUrl, { headers: { range: 'bytes=0-99' } });
+    expect(part.status).toBe(206);
+    expect(Buffer.from(await part.arrayBuffer())).toEqual(bytes.subarray(0, 100));
+    expect((await fetch(audioUrl.replace(/sig=[^&]+/, 'sig=AAAA'))).status).toBe(403);
 
     const credits = dataOf(await gql<{ viewer: { credits: { available: number; held: number }; transactions: { edges: Array<{ node: { type: string; amount: number } }> } } }>(
       stack.api.url,
@@ -59,5 +77,49 @@ describe('generation with the local provider', () => {
     await watchJob(stack.socket(user.token), job.id);
     const late = await watchJob(stack.socket(user.token), job.id);
     expect(late).toEqual([{ status: 'SUCCEEDED', progress: 100, stage: 'done' }]);
+  });
+});
+
+describe('subscriptions across API instances', () => {
+  it('streams jobUpdated and jobProgress from a second API instance while the first took the request', async () => {
+    const second = await startTestApi(stack.env);
+    try {
+      const user = await signInNewUser(stack.api.url);
+      const client = createClient({ url: `${second.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { Authorization: `Bearer ${user.token}` }, retryAttempts: 0 });
+      const updates: string[] = [];
+      const finished = new Promise<void>((resolve, reject) => {
+        client.subscribe<{ jobUpdated: { status: string; track: { id: string } | null } }>(
+          { query: 'subscription { jobUpdated { status track { id } } }' },
+          {
+            next: (result) => {
+              if (result.errors) reject(new Error(JSON.stringify(result.errors)));
+              const update = result.data?.jobUpdated;
+              if (!update) return;
+              updates.push(update.status);
+              if (update.status === 'SUCCEEDED') {
+                expect(update.track?.id).toBeTruthy();
+                resolve();
+              }
+            },
+            error: reject,
+            complete: () => undefined,
+          },
+        );
+      });
+      // The subscription is registered once the server acknowledges a first operation on the socket.
+      await new Promise<void>((resolve, reject) => client.subscribe({ query: '{ viewer { user { id } } }' }, { next: () => undefined, error: reject, complete: resolve }));
+      const job = dataOf(await gql<{ generateTrack: { id: string } }>(stack.api.url, GENERATE, {
+        token: user.token,
+        variables: { input: { prompt: 'a bright synth pop tune', durationSeconds: 6, idempotencyKey: randomUUID() } },
+      })).generateTrack;
+      const progress = await watchJob(client, job.id);
+      await finished;
+      expect(progress.at(-1)?.status).toBe('SUCCEEDED');
+      expect(updates).toContain('RUNNING');
+      expect(updates.at(-1)).toBe('SUCCEEDED');
+      await client.dispose();
+    } finally {
+      await second.stop();
+    }
   });
 });
