@@ -6,6 +6,7 @@ import { MaintenanceJob, OUTBOX_RETENTION_DAYS } from './maintenance/maintenance
 import type { WorkerContext } from './worker.context.js';
 import { ledgerProcessor } from './ledger/ledger.processor.js';
 import { createGenerationProcessor } from './generation/generation.registration.js';
+import { webhooksProcessor } from './webhooks/webhooks.processor.js';
 import { LedgerJob } from './ledger/ledger.jobs.js';
 
 /** One queue this worker consumes: how many jobs at once, and the function that runs them. */
@@ -24,6 +25,7 @@ export const PROCESSORS: readonly ProcessorRegistration[] = [
   { queue: QueueName.Maintenance, concurrency: 1, create: maintenanceProcessor },
   { queue: QueueName.Ledger, concurrency: 1, create: ledgerProcessor },
   { queue: QueueName.Generation, concurrency: (config) => config.generationConcurrency, create: createGenerationProcessor },
+  { queue: QueueName.Webhooks, concurrency: 4, create: webhooksProcessor },
 ];
 
 /** A repeatable job. Upserting is idempotent, so every worker process may register them all. */

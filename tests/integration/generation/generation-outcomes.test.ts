@@ -96,3 +96,29 @@ describe('cancelling a running job', () => {
     expect(dataOf(await gql<{ viewer: { credits: unknown } }>(stack.api.url, CREDITS, { token: user.token })).viewer.credits).toEqual({ available: 50, held: 0 });
   });
 });
+
+describe('a provider that answers garbage', () => {
+  const API_KEY = 'suno-garbage-key';
+  let suno: FakeSunoServer;
+  let stack: GenerationStack;
+  beforeAll(async () => {
+    suno = await startFakeSunoServer({ apiKey: API_KEY });
+    stack = await startGenerationStack('garbage', { PROVIDER: 'suno', PROVIDER_BASE_URL: suno.url, PROVIDER_API_KEY: API_KEY, PROVIDER_POLL_INTERVAL_MS: '20', PROVIDER_TIMEOUT_MS: '2000' });
+  });
+  afterAll(async () => {
+    await stack.stop();
+    await suno.close();
+  });
+
+  it('fails the job at once with a readable reason and returns the credits', async () => {
+    const user = await signInNewUser(stack.api.url);
+    suno.script('create', { status: 200, body: '<html>Bad Gateway</html>', headers: { 'content-type': 'text/html' } });
+    const job = await generate(stack, user.token);
+    const events = await watchJob(stack.socket(user.token), job.id);
+    expect(events.at(-1)?.status).toBe('FAILED');
+    const failed = await jobNode(stack, user.token, job.id);
+    expect(failed.error?.code).toMatch(/^PROVIDER_/);
+    expect(failed.error?.message.length).toBeGreaterThan(10);
+    expect(dataOf(await gql<{ viewer: { credits: unknown } }>(stack.api.url, CREDITS, { token: user.token })).viewer.credits).toEqual({ available: 50, held: 0 });
+  });
+});
