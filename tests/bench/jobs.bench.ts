@@ -1,0 +1,146 @@
+import 'reflect-metadata';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient, type Client } from 'graphql-ws';
+import pg from 'pg';
+import WebSocket from 'ws';
+import { ensureDatabase, migrate, openDatabase } from '../../server/infra/database/database.js';
+import { freePort } from './harness.js';
+
+/**
+ * `npm run bench:jobs`: end-to-end generation throughput with the local provider at full speed —
+ * API and worker as separate processes, clients submitting over HTTP and watching jobUpdated over
+ * WebSocket — and the latency from submit to the SUCCEEDED event a subscriber sees.
+ * BENCH_JOBS (default 200), BENCH_DURATION_SECONDS (track length, default 5), BENCH_USERS (20).
+ */
+const JOBS = Number(process.env.BENCH_JOBS ?? 200);
+const TRACK_SECONDS = Number(process.env.BENCH_DURATION_SECONDS ?? 5);
+const USERS = Number(process.env.BENCH_USERS ?? 20);
+const IN_FLIGHT_PER_USER = 8;
+const BASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const dbName = `mv_benchjobs_${randomBytes(4).toString('hex')}`;
+const databaseUrl = Object.assign(new URL(BASE_URL), { pathname: `/${dbName}` }).toString();
+
+function start(script: string, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function main(): Promise<void> {
+  await ensureDatabase(databaseUrl);
+  const orm = await openDatabase(databaseUrl, 2);
+  await migrate(orm);
+  await orm.close();
+  const storageDir = await mkdtemp(join(tmpdir(), 'mv-bench-'));
+  const port = await freePort();
+  const env = {
+    DATABASE_URL: databaseUrl,
+    REDIS_PREFIX: `mvbench:${dbName}:`,
+    STORAGE_DIR: storageDir,
+    PORT: String(port),
+    DEV_LOGIN: '1',
+    LOG_LEVEL: 'error',
+    NODE_ENV: 'development',
+    PROVIDER_LOCAL_SPEED: 'full',
+    GENERATION_CONCURRENCY: process.env.GENERATION_CONCURRENCY ?? '8',
+  };
+  const api = start('dist/server/main.js', env);
+  const worker = start('dist/workers/main.js', env);
+  const url = `http://127.0.0.1:${port}`;
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  const clients: Client[] = [];
+  try {
+    await until(async () => (await fetch(`${url}/readyz`)).ok, 'the API');
+    const call = async <T>(token: string | null, query: string, variables: Record<string, unknown> = {}): Promise<T> => {
+      const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ query, variables }) });
+      const body = (await res.json()) as { data: T; errors?: unknown };
+      if (body.errors) throw new Error(JSON.stringify(body.errors));
+      return body.data;
+    };
+    const submitted = new Map<string, number>();
+    const latencies: number[] = [];
+    let finished = 0;
+    let failed = 0;
+    let allDone: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (allDone = resolve));
+    const tokens: string[] = [];
+    for (let i = 0; i < USERS; i += 1) {
+      const signIn = await call<{ devSignIn: { accessToken: string; user: { id: string } } }>(null, `mutation($id: String!) { devSignIn(input: { telegramId: $id }) { accessToken user { id } } }`, { id: String(400_000_000 + i) });
+      const userId = Buffer.from(signIn.devSignIn.user.id, 'base64url').toString('utf8').split(':')[1]!;
+      // Enterprise tier for its concurrency, and credits for every job, through the journal.
+      await pool.query(`update users set tier = 'enterprise' where id = $1`, [userId]);
+      await pool.query(`insert into credit_accounts (user_id, available, held, last_grant_day, updated_at) values ($1, 1000000, 0, current_date + 1, now()) on conflict (user_id) do nothing`, [userId]);
+      await pool.query(`insert into credit_transactions (id, user_id, type, available_delta, held_delta, available_after, held_after, idempotency_key, reason, created_at) values (gen_random_uuid(), $1, 'GRANT', 1000000, 0, 1000000, 0, 'bench', 'bench', now())`, [userId]);
+      tokens.push(signIn.devSignIn.accessToken);
+      const client = createClient({ url: `${url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { Authorization: `Bearer ${signIn.devSignIn.accessToken}` } });
+      clients.push(client);
+      client.subscribe<{ jobUpdated: { id: string; status: string } }>({ query: 'subscription { jobUpdated { id status } }' }, {
+        next: ({ data }) => {
+          const update = data?.jobUpdated;
+          if (!update || (update.status !== 'SUCCEEDED' && update.status !== 'FAILED')) return;
+          const at = submitted.get(update.id);
+          if (at === undefined) return;
+          submitted.delete(update.id);
+          if (update.status === 'SUCCEEDED') latencies.push(performance.now() - at);
+          else failed += 1;
+          finished += 1;
+          if (finished === JOBS) allDone();
+        },
+        error: () => undefined,
+        complete: () => undefined,
+      });
+      await new Promise<void>((resolve, reject) => client.subscribe({ query: '{ viewer { user { id } } }' }, { next: () => undefined, error: reject, complete: resolve }));
+    }
+
+    process.stdout.write(`jobs benchmark: ${JOBS} jobs of ${TRACK_SECONDS} s, ${USERS} users, local provider at full speed, GENERATION_CONCURRENCY=${env.GENERATION_CONCURRENCY}\n`);
+    const started = performance.now();
+    let next = 0;
+    await Promise.all(
+      tokens.map(async (token) => {
+        for (let lane = 0; lane < IN_FLIGHT_PER_USER; lane += 1) {
+          void (async function submitLoop(): Promise<void> {
+            while (next < JOBS) {
+              next += 1;
+              const before = finished;
+              const t0 = performance.now();
+              const result = await call<{ generateTrack: { id: string } }>(token, `mutation($input: GenerateTrackInput!) { generateTrack(input: $input) { id } }`, {
+                input: { prompt: `bench song ${next} with drums and piano`, durationSeconds: TRACK_SECONDS, idempotencyKey: randomUUID() },
+              });
+              submitted.set(result.generateTrack.id, t0);
+              // Keep this lane's job in flight until something finishes.
+              while (finished === before && finished < JOBS) await new Promise((resolve) => setTimeout(resolve, 5));
+            }
+          })();
+        }
+      }),
+    );
+    await done;
+    const seconds = (performance.now() - started) / 1000;
+    latencies.sort((a, b) => a - b);
+    const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+    process.stdout.write(`${(JOBS / seconds).toFixed(1)} jobs/s end to end; submit -> SUCCEEDED event p50 ${at(0.5).toFixed(0)} ms, p95 ${at(0.95).toFixed(0)} ms; ${failed} failed\n`);
+    if (failed > 0) process.exitCode = 1;
+  } finally {
+    await Promise.all(clients.map((c) => c.dispose()));
+    for (const child of [api, worker]) child.kill('SIGTERM');
+    await Promise.all([api, worker].map((child) => new Promise((resolve) => child.once('exit', resolve))));
+    await pool.end();
+    const admin = new pg.Client({ connectionString: BASE_URL });
+    await admin.connect();
+    await admin.query(`drop database if exists "${dbName}" with (force)`);
+    await admin.end();
+    await rm(storageDir, { recursive: true, force: true });
+  }
+}
+
+await main();
