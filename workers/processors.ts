@@ -46,6 +46,7 @@ export const SCHEDULES: readonly Schedule[] = [
     name: MaintenanceJob.OutboxPrune,
     data: { olderThanDays: OUTBOX_RETENTION_DAYS },
   },
+  { queue: QueueName.Maintenance, id: MaintenanceJob.RequeueStuckJobs, everyMs: 30_000, name: MaintenanceJob.RequeueStuckJobs, data: {} },
   // Holds are expired "within seconds" of their expiry.
   { queue: QueueName.Ledger, id: LedgerJob.ExpireHolds, everyMs: 2_000, name: LedgerJob.ExpireHolds, data: {} },
   { queue: QueueName.Ledger, id: LedgerJob.DailyGrants, everyMs: 10 * 60 * 1_000, name: LedgerJob.DailyGrants, data: {} },

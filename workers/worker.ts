@@ -83,9 +83,36 @@ export async function startWorker(config: Config, log: Logger, options: WorkerOp
     }
 
     const ctx: WorkerContext = { config, orm, pool, redis, queues, log, onClose: (close) => closers.push(close) };
-    for (const schedule of options.schedules ?? SCHEDULES) {
-      await queues.get(schedule.queue).upsertJobScheduler(schedule.id, { every: schedule.everyMs }, { name: schedule.name, data: schedule.data, opts: { removeOnComplete: 100, removeOnFail: 100 } });
-    }
+    const schedules = options.schedules ?? SCHEDULES;
+    const registerSchedules = async () => {
+      for (const schedule of schedules) {
+        await queues.get(schedule.queue).upsertJobScheduler(schedule.id, { every: schedule.everyMs }, { name: schedule.name, data: schedule.data, opts: { removeOnComplete: 100, removeOnFail: 100 } });
+      }
+    };
+    await registerSchedules();
+    // A Redis that restarted without its data has forgotten the schedules: register them again
+    // whenever the connection comes back (upserting is idempotent).
+    let connected = true;
+    redis.on('close', () => {
+      connected = false;
+    });
+    redis.on('ready', () => {
+      if (connected) return;
+      connected = true;
+      // The producer queues reconnect on their own schedule: retry until they take it.
+      void (async () => {
+        for (let attempt = 1; attempt <= 60; attempt += 1) {
+          try {
+            await registerSchedules();
+            log.info('schedules registered again after Redis came back');
+            return;
+          } catch (error) {
+            if (attempt === 60) log.error({ err: error }, 'could not register schedules again after Redis came back');
+            await new Promise((resolve) => setTimeout(resolve, 500).unref());
+          }
+        }
+      })();
+    });
 
     const consumers: Worker[] = [];
     closers.push(() => Promise.all(consumers.map((consumer) => consumer.close())));

@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import type { ApiServer } from '../../server/app.js';
 import { createLogger } from '../../server/infra/logger.js';
 import { startWorker, type RunningWorker } from '../../workers/worker.js';
+import type { Schedule } from '../../workers/processors.js';
 import { createOwnDatabase } from '../integration/worker/worker-process.harness.js';
 import { startTestApi, testConfig } from './api.js';
 
@@ -24,12 +25,12 @@ export interface GenerationStack {
  * An API and a worker (relay + generation) on a database and Redis prefix of their own: the
  * worker relays every queued job it finds, so it must not see other suites' jobs.
  */
-export async function startGenerationStack(name: string, env: Record<string, string> = {}): Promise<GenerationStack> {
+export async function startGenerationStack(name: string, env: Record<string, string> = {}, schedules: readonly Schedule[] = []): Promise<GenerationStack> {
   const database = await createOwnDatabase(`${name}${randomUUID().slice(0, 6)}`);
   const storageDir = await mkdtemp(join(tmpdir(), 'mv-storage-'));
   const stackEnv = { DATABASE_URL: database.url, REDIS_PREFIX: `${inject('redisPrefix')}${name}:`, STORAGE_DIR: storageDir, ...env };
   const api = await startTestApi(stackEnv);
-  const worker = await startWorker(testConfig(stackEnv), createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', 'worker-test'), { schedules: [] });
+  const worker = await startWorker(testConfig(stackEnv), createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', 'worker-test'), { schedules });
   const clients: Client[] = [];
   return {
     api,

@@ -2,6 +2,8 @@
 export enum MaintenanceJob {
   /** Deletes outbox events published more than `olderThanDays` days ago. Repeats hourly. */
   OutboxPrune = 'outbox-prune',
+  /** Re-queues generation jobs that Redis lost (QUEUED too long, or RUNNING with a dead worker). Every 30 s. */
+  RequeueStuckJobs = 'requeue-stuck-jobs',
   /**
    * Test only (refused unless NODE_ENV=test): holds a worker slot for `ms` milliseconds, so tests
    * can shut a worker down with a job in flight.

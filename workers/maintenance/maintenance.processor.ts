@@ -2,6 +2,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { UnrecoverableError, type Job, type Processor } from 'bullmq';
 import { pruneOutbox } from '../../server/infra/outbox/outbox-prune.js';
 import type { WorkerContext } from '../worker.context.js';
+import { QueueName } from '../../server/infra/queues/queue.names.js';
+import { requeueStuckJobs } from '../generation/generation.recovery.js';
 import { MaintenanceJob, OUTBOX_RETENTION_DAYS } from './maintenance.jobs.js';
 
 function numberField(job: Job, field: string, fallback: number): number {
@@ -18,6 +20,14 @@ export function maintenanceProcessor(ctx: WorkerContext): Processor {
         const deleted = await pruneOutbox(ctx.pool, numberField(job, 'olderThanDays', OUTBOX_RETENTION_DAYS));
         if (deleted > 0) ctx.log.info({ deleted }, 'pruned published outbox events');
         return { deleted };
+      }
+      case MaintenanceJob.RequeueStuckJobs: {
+        const requeued = await requeueStuckJobs(ctx.orm.em.fork(), ctx.queues.get(QueueName.Generation), {
+          queuedMs: numberField(job, 'queuedMs', 60_000),
+          runningMs: numberField(job, 'runningMs', Math.max(120_000, ctx.config.workerLockMs * 4)),
+        });
+        if (requeued > 0) ctx.log.warn({ requeued }, 'generation jobs re-queued after their queue entry was lost');
+        return { requeued };
       }
       case MaintenanceJob.TestSlow: {
         if (ctx.config.nodeEnv !== 'test') throw new UnrecoverableError('test-slow runs only when NODE_ENV=test');
