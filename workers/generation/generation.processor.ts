@@ -14,7 +14,8 @@ export class GenerationRetry extends Error {}
 /** The `generation` queue's processor: one BullMQ job per `job.requested` event. */
 export function generationProcessor(deps: GenerationDeps): Processor {
   const running = new Map<string, AbortController>();
-  void deps.broadcast.on(JOB_CANCEL_CHANNEL, (jobId) => running.get(jobId)?.abort());
+  // The DB poll below still catches cancellations if this subscription cannot be made.
+  deps.broadcast.on(JOB_CANCEL_CHANNEL, (jobId) => running.get(jobId)?.abort()).catch((error: unknown) => deps.log.warn({ err: error }, 'cannot listen for cancellations; polling only'));
   return async (bullJob) => {
     const envelope = bullJob.data as OutboxEnvelope<{ jobId?: unknown }>;
     const jobId = typeof envelope.payload?.jobId === 'string' ? envelope.payload.jobId : null;

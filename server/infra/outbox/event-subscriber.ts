@@ -99,7 +99,9 @@ export class EventSubscriber {
         buffer.length = 0;
         waiting?.({ value: undefined, done: true });
         waiting = undefined;
-        await (await unsubscribe)();
+        // Ending a stream must not fail, even when Redis is already gone (shutdown, outage).
+        const stop = await unsubscribe.catch(() => undefined);
+        await stop?.().catch(() => undefined);
       }
       return { value: undefined, done: true };
     };

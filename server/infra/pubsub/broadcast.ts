@@ -84,7 +84,8 @@ export class Broadcast {
       local.delete(listener);
       if (local.size === 0) {
         this.listeners.delete(channel);
-        await this.subscriber.unsubscribe(channel);
+        // A connection already closed (shutdown, outage) holds no subscription to drop.
+        await this.subscriber.unsubscribe(channel).catch((error: unknown) => this.log.debug({ err: error, channel }, 'unsubscribe skipped'));
       }
     };
   }

@@ -48,7 +48,9 @@ export class JobEvents {
         buffer.length = 0;
         waiting?.({ value: undefined, done: true });
         waiting = undefined;
-        for (const unsubscribe of await unsubscribers) await unsubscribe();
+        // Ending a stream must not fail, even when Redis is already gone (shutdown, outage).
+        const subscribed = await unsubscribers.catch(() => [] as Array<() => Promise<void>>);
+        for (const unsubscribe of subscribed) await unsubscribe().catch(() => undefined);
       }
       return { value: undefined, done: true };
     };
