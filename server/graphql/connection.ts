@@ -30,6 +30,25 @@ export function decodeCursor(cursor: string, arity: number, field = 'after'): st
   return parts;
 }
 
+/** Where a row sits in a list ordered newest first by (createdAt, id). */
+export interface CreatedAtPosition {
+  createdAt: Date;
+  id: string;
+}
+
+export function createdAtCursor(row: CreatedAtPosition): string {
+  return encodeCursor([row.createdAt.toISOString(), row.id]);
+}
+
+/** The position a (createdAt, id) cursor names; BAD_USER_INPUT for anything else. */
+export function createdAtPosition(cursor: string | null | undefined, field = 'after'): CreatedAtPosition | null {
+  if (!cursor) return null;
+  const [at, id] = decodeCursor(cursor, 2, field);
+  const createdAt = new Date(at!);
+  if (Number.isNaN(createdAt.getTime())) throw new BadUserInputError(`${field} is not a cursor from this connection`, field);
+  return { createdAt, id: id! };
+}
+
 /** Validates `first` (1..100, default 20). */
 export function pageSize(first: number | null | undefined): number {
   if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;

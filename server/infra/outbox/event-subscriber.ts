@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Broadcast } from '../pubsub/broadcast.js';
 import { parseEnvelope, topicChannel, type OutboxEnvelope } from './outbox.envelope.js';
 import { RecentIds } from './recent-ids.js';
+import { createPushStream } from '../pubsub/push-stream.js';
 
 export type EnvelopeListener = (envelope: OutboxEnvelope) => void;
 
@@ -75,54 +76,13 @@ export class EventSubscriber {
    * iteration starts and unsubscribes when the consumer stops (`return()`).
    */
   stream(topic: string, options: StreamOptions = {}): AsyncIterableIterator<OutboxEnvelope> {
-    const bufferSize = options.bufferSize ?? 1_000;
-    const buffer: OutboxEnvelope[] = [];
-    let waiting: ((result: IteratorResult<OutboxEnvelope>) => void) | undefined;
-    let done = false;
-    const unsubscribe = this.on(topic, (envelope) => {
-      if (options.filter && !options.filter(envelope)) return;
-      if (waiting) {
-        const resolve = waiting;
-        waiting = undefined;
-        resolve({ value: envelope, done: false });
-        return;
-      }
-      buffer.push(envelope);
-      if (buffer.length > bufferSize) {
-        buffer.shift();
-        this.log.warn({ topic }, 'event stream consumer too slow; oldest event dropped');
-      }
-    });
-    const finish = async (): Promise<IteratorResult<OutboxEnvelope>> => {
-      if (!done) {
-        done = true;
-        buffer.length = 0;
-        waiting?.({ value: undefined, done: true });
-        waiting = undefined;
-        // Ending a stream must not fail, even when Redis is already gone (shutdown, outage).
-        const stop = await unsubscribe.catch(() => undefined);
-        await stop?.().catch(() => undefined);
-      }
-      return { value: undefined, done: true };
-    };
-    const iterator: AsyncIterableIterator<OutboxEnvelope> = {
-      next: async () => {
-        await unsubscribe;
-        const value = buffer.shift();
-        if (value) return { value, done: false };
-        if (done) return { value: undefined, done: true };
-        return new Promise((resolve) => {
-          waiting = resolve;
-        });
-      },
-      return: finish,
-      throw: async (error: unknown) => {
-        await finish();
-        throw error;
-      },
-      [Symbol.asyncIterator]: () => iterator,
-    };
-    return iterator;
+    return createPushStream<OutboxEnvelope>(
+      (push) =>
+        this.on(topic, (envelope) => {
+          if (!options.filter || options.filter(envelope)) push(envelope);
+        }),
+      { bufferSize: options.bufferSize, onOverflow: () => this.log.warn({ topic }, 'event stream consumer too slow; oldest event dropped') },
+    );
   }
 
   private deliver(topic: string, message: string): void {

@@ -5,12 +5,12 @@ import { CurrentViewer, requireViewer } from '../../graphql/auth-checker.js';
 import { Topic } from '../../infra/outbox/outbox.topics.js';
 import { viewerHasScope } from '../auth/viewer.js';
 import { ForbiddenError } from '../../core/errors.js';
-import { decodeCursor, encodeCursor, pageSize, toConnection } from '../../graphql/connection.js';
+import { createdAtCursor, createdAtPosition, decodeCursor, encodeCursor, pageSize, toConnection } from '../../graphql/connection.js';
 import type { RequestContext } from '../../graphql/context.js';
 import type { Viewer } from '../auth/viewer.js';
 import { ViewerType } from '../viewer/viewer.types.js';
 import { TransactionType, type CreditTransaction } from './credit-transaction.entity.js';
-import type { HoldPosition, TransactionFilter } from './credits.repository.js';
+import type { TransactionFilter } from './credits.repository.js';
 import { PlaceHoldInput } from './credits.inputs.js';
 import {
   CreditAccountType,
@@ -22,15 +22,8 @@ import {
   toHoldType,
   toPriceType,
 } from './credits.types.js';
-import { HoldStatus, type Hold } from './hold.entity.js';
+import { HoldStatus } from './hold.entity.js';
 import { utcDay } from './credits.service.js';
-
-function holdPosition(cursor: string): HoldPosition {
-  const [at, id] = decodeCursor(cursor, 2);
-  const createdAt = new Date(at!);
-  if (Number.isNaN(createdAt.getTime())) throw new BadUserInputError('after is not a cursor from this connection', 'after');
-  return { createdAt, id: id! };
-}
 
 function holdIdOf(id: string): string {
   const local = localIdOf(id, 'Hold');
@@ -141,10 +134,8 @@ export class ViewerCreditsResolver {
   ) {
     const size = pageSize(first);
     const repo = ctx.services.creditsRepository;
-    const position = after ? holdPosition(after) : null;
-    const rows = await repo.holdsPage(ctx.em, root.userId, { status }, position, size + 1);
-    const cursorOf = (hold: Hold) => encodeCursor([hold.createdAt.toISOString(), hold.id]);
-    return Object.assign(new HoldConnection(), toConnection(rows, size, after, toHoldType, cursorOf, () => repo.countHolds(ctx.em, root.userId, { status })));
+    const rows = await repo.holdsPage(ctx.em, root.userId, { status }, createdAtPosition(after), size + 1);
+    return Object.assign(new HoldConnection(), toConnection(rows, size, after, toHoldType, createdAtCursor, () => repo.countHolds(ctx.em, root.userId, { status })));
   }
 
   @Authorized('credits:read')

@@ -1,6 +1,7 @@
 import type { Broadcast } from '../../infra/pubsub/broadcast.js';
 import type { EventSubscriber } from '../../infra/outbox/event-subscriber.js';
 import { Topic } from '../../infra/outbox/outbox.topics.js';
+import { createPushStream } from '../../infra/pubsub/push-stream.js';
 import type { JobStatus } from './job.entity.js';
 import { JOB_PROGRESS_CHANNEL, type JobChanged } from './job.events.js';
 
@@ -18,61 +19,21 @@ export class JobEvents {
   ) {}
 
   stream(userId: string, jobId?: string): AsyncIterableIterator<JobChanged> {
-    const buffer: JobChanged[] = [];
-    let waiting: ((result: IteratorResult<JobChanged>) => void) | undefined;
-    let done = false;
-    const push = (change: JobChanged) => {
-      if (done || change.userId !== userId || (jobId && change.jobId !== jobId)) return;
-      if (waiting) {
-        const resolve = waiting;
-        waiting = undefined;
-        resolve({ value: change, done: false });
-        return;
-      }
-      buffer.push(change);
-      if (buffer.length > BUFFER) buffer.shift();
-    };
-    const unsubscribers = Promise.all([
-      this.broadcast.on(JOB_PROGRESS_CHANNEL, (message) => {
-        const change = parseChange(message);
-        if (change) push(change);
-      }),
-      this.outboxEvents.on(Topic.JobUpdated, (envelope) => {
-        const change = parseChange(JSON.stringify(envelope.payload));
-        if (change) push(change);
-      }),
-    ]);
-    const finish = async (): Promise<IteratorResult<JobChanged>> => {
-      if (!done) {
-        done = true;
-        buffer.length = 0;
-        waiting?.({ value: undefined, done: true });
-        waiting = undefined;
-        // Ending a stream must not fail, even when Redis is already gone (shutdown, outage).
-        const subscribed = await unsubscribers.catch(() => [] as Array<() => Promise<void>>);
-        for (const unsubscribe of subscribed) await unsubscribe().catch(() => undefined);
-      }
-      return { value: undefined, done: true };
-    };
-    return {
-      next: async () => {
-        await unsubscribers;
-        const value = buffer.shift();
-        if (value) return { value, done: false };
-        if (done) return { value: undefined, done: true };
-        return new Promise((resolve) => {
-          waiting = resolve;
-        });
+    return createPushStream<JobChanged>(
+      async (push) => {
+        const accept = (change: JobChanged | null) => {
+          if (change && change.userId === userId && (!jobId || change.jobId === jobId)) push(change);
+        };
+        const unsubscribers = await Promise.all([
+          this.broadcast.on(JOB_PROGRESS_CHANNEL, (message) => accept(parseChange(message))),
+          this.outboxEvents.on(Topic.JobUpdated, (envelope) => accept(parseChange(JSON.stringify(envelope.payload)))),
+        ]);
+        return async () => {
+          for (const unsubscribe of unsubscribers) await unsubscribe();
+        };
       },
-      return: finish,
-      throw: async (error: unknown) => {
-        await finish();
-        throw error;
-      },
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-    };
+      { bufferSize: BUFFER },
+    );
   }
 }
 

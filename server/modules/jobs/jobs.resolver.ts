@@ -1,13 +1,13 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
-import { BadUserInputError, ForbiddenError } from '../../core/errors.js';
+import { ForbiddenError } from '../../core/errors.js';
 import { localIdOf } from '../../core/global-id.js';
 import { CurrentViewer, requireViewer } from '../../graphql/auth-checker.js';
-import { decodeCursor, encodeCursor, pageSize, toConnection } from '../../graphql/connection.js';
+import { createdAtCursor, createdAtPosition, pageSize, toConnection } from '../../graphql/connection.js';
 import type { RequestContext } from '../../graphql/context.js';
 import { viewerHasScope, type Viewer } from '../auth/viewer.js';
 import { TrackType, toTrackType } from '../tracks/tracks.types.js';
 import { ViewerType } from '../viewer/viewer.types.js';
-import { JobStatus, type Job } from './job.entity.js';
+import { JobStatus } from './job.entity.js';
 import type { JobChanged } from './job.events.js';
 import { JobNotFoundError } from './jobs.errors.js';
 import { GenerateTrackInput, JobConnection, JobProgressEventType, JobType, toJobType } from './jobs.types.js';
@@ -111,16 +111,9 @@ export class ViewerJobsResolver {
     @Arg('status', () => JobStatus, { nullable: true }) status: JobStatus | null,
   ) {
     const size = pageSize(first);
-    let position: { createdAt: Date; id: string } | null = null;
-    if (after) {
-      const [at, id] = decodeCursor(after, 2);
-      const createdAt = new Date(at!);
-      if (Number.isNaN(createdAt.getTime())) throw new BadUserInputError('after is not a cursor from this connection', 'after');
-      position = { createdAt, id: id! };
-    }
+    const position = createdAtPosition(after);
     const repo = ctx.services.jobs;
     const rows = await repo.page(ctx.em, root.userId, status, position, size + 1);
-    const cursorOf = (job: Job) => encodeCursor([job.createdAt.toISOString(), job.id]);
-    return Object.assign(new JobConnection(), toConnection(rows, size, after, toJobType, cursorOf, () => repo.count(ctx.em, root.userId, status)));
+    return Object.assign(new JobConnection(), toConnection(rows, size, after, toJobType, createdAtCursor, () => repo.count(ctx.em, root.userId, status)));
   }
 }

@@ -1,14 +1,12 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
-import { BadUserInputError } from '../../core/errors.js';
 import { localIdOf } from '../../core/global-id.js';
 import { CurrentViewer } from '../../graphql/auth-checker.js';
-import { decodeCursor, encodeCursor, pageSize, toConnection } from '../../graphql/connection.js';
+import { createdAtCursor, createdAtPosition, pageSize, toConnection } from '../../graphql/connection.js';
 import type { RequestContext } from '../../graphql/context.js';
 import type { Viewer } from '../auth/viewer.js';
 import { JobType, toJobType } from '../jobs/jobs.types.js';
 import { ViewerType } from '../viewer/viewer.types.js';
 import { signFileUrl } from '../../infra/storage/signed-url.js';
-import type { Track } from './track.entity.js';
 import { TrackNotFoundError } from './tracks.errors.js';
 import { TrackConnection, TrackType, TrackVersionType, UpdateTrackInput, toTrackType, toTrackVersionType } from './tracks.types.js';
 
@@ -93,17 +91,10 @@ export class ViewerTracksResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ) {
     const size = pageSize(first);
-    let position: { createdAt: Date; id: string } | null = null;
-    if (after) {
-      const [at, id] = decodeCursor(after, 2);
-      const createdAt = new Date(at!);
-      if (Number.isNaN(createdAt.getTime())) throw new BadUserInputError('after is not a cursor from this connection', 'after');
-      position = { createdAt, id: id! };
-    }
+    const position = createdAtPosition(after);
     const tracks = ctx.services.tracks;
     const rows = await tracks.page(ctx.em, root.userId, position, size + 1);
-    const cursorOf = (track: Track) => encodeCursor([track.createdAt.toISOString(), track.id]);
-    return Object.assign(new TrackConnection(), toConnection(rows, size, after, toTrackType, cursorOf, () => tracks.count(ctx.em, root.userId)));
+    return Object.assign(new TrackConnection(), toConnection(rows, size, after, toTrackType, createdAtCursor, () => tracks.count(ctx.em, root.userId)));
   }
 }
 
