@@ -4,7 +4,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Redis } from 'ioredis';
@@ -171,6 +171,8 @@ export async function startApi(config: Config, log: Logger = createLogger(config
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdown.timeoutMs }),
       ApolloServerPluginLandingPageDisabled(),
+      // Cache hints would wrap every field resolver (a per-field hook) for headers we never send.
+      ApolloServerPluginCacheControlDisabled(),
       operationLimitsPlugin(config.limits),
       operationLogPlugin(log),
       metricsPlugin(metrics),

@@ -1,7 +1,8 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Job } from '../modules/jobs/job.entity.js';
-import { TrackVersion } from '../modules/tracks/track-version.entity.js';
+import { runStatement, sqlStatement } from '../infra/database/sql-statement.js';
+import type { TrackVersionView } from '../modules/tracks/track-version.entity.js';
 import { Track } from '../modules/tracks/track.entity.js';
 import { User } from '../modules/users/user.entity.js';
 
@@ -14,7 +15,7 @@ export interface Loaders {
   userById: DataLoader<string, User | null>;
   trackById: DataLoader<string, Track | null>;
   jobById: DataLoader<string, Job | null>;
-  versionsByTrackId: DataLoader<string, TrackVersion[]>;
+  versionsByTrackId: DataLoader<string, TrackVersionView[]>;
 }
 
 function byId<T extends { id: string }>(em: EntityManager, entity: new () => T) {
@@ -25,15 +26,55 @@ function byId<T extends { id: string }>(em: EntityManager, entity: new () => T) 
   });
 }
 
+const VERSIONS_OF_TRACKS = sqlStatement(
+  'versions_of_tracks',
+  `select id, track_id, number, parent_version_id, artifact_key, content_type, size_bytes, duration_seconds, source, job_id, metadata, created_at
+   from track_versions where track_id in (select value::uuid from json_array_elements_text(:trackIds)) order by track_id, number desc`,
+  { trackIds: 'json' },
+);
+
+interface VersionRow {
+  id: string;
+  track_id: string;
+  number: number;
+  parent_version_id: string | null;
+  artifact_key: string;
+  content_type: string;
+  size_bytes: number;
+  duration_seconds: number;
+  source: string;
+  job_id: string | null;
+  metadata: Record<string, unknown>;
+  created_at: Date;
+}
+
+function toVersionView(row: VersionRow): TrackVersionView {
+  return {
+    id: row.id,
+    trackId: row.track_id,
+    number: row.number,
+    parentVersionId: row.parent_version_id,
+    artifactKey: row.artifact_key,
+    contentType: row.content_type,
+    sizeBytes: row.size_bytes,
+    durationSeconds: row.duration_seconds,
+    source: row.source,
+    jobId: row.job_id,
+    metadata: row.metadata,
+    createdAt: new Date(row.created_at),
+  };
+}
+
 export function createLoaders(em: EntityManager): Loaders {
   return {
     userById: byId(em, User),
     trackById: byId(em, Track),
     jobById: byId(em, Job),
+    // Read-only and hot (a library page lists every version): plain rows, no entity bookkeeping.
     versionsByTrackId: new DataLoader(async (trackIds: readonly string[]) => {
-      const rows = await em.find(TrackVersion, { track: { $in: [...trackIds] } }, { orderBy: { number: 'desc' } });
-      const grouped = new Map<string, TrackVersion[]>(trackIds.map((id) => [id, []]));
-      for (const row of rows) grouped.get(row.track.id)?.push(row);
+      const rows = await runStatement<VersionRow>(em, VERSIONS_OF_TRACKS, { trackIds: JSON.stringify(trackIds) });
+      const grouped = new Map<string, TrackVersionView[]>(trackIds.map((id) => [id, []]));
+      for (const row of rows) grouped.get(row.track_id)?.push(toVersionView(row));
       return trackIds.map((id) => grouped.get(id) ?? []);
     }),
   };

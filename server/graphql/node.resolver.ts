@@ -54,7 +54,7 @@ const FETCHERS: Record<string, NodeFetcher> = {
     requireScope(viewer, 'tracks:read');
     const version = await ctx.em.findOne(TrackVersion, { id }, { populate: ['track'] });
     const track = version?.track.getEntity();
-    return version && track && track.user.id === viewer.userId && !track.deletedAt ? toTrackVersionType(version) : null;
+    return version && track && track.user.id === viewer.userId && !track.deletedAt ? toTrackVersionType({ ...version, trackId: track.id }) : null;
   },
   CreditTransaction: async (ctx, viewer, id) => {
     requireScope(viewer, 'credits:read');

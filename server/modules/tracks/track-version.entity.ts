@@ -46,3 +46,9 @@ export class TrackVersion {
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 }
+
+/** A version as read for display: the entity's fields without ORM bookkeeping. */
+export type TrackVersionView = Pick<
+  TrackVersion,
+  'id' | 'number' | 'parentVersionId' | 'artifactKey' | 'contentType' | 'sizeBytes' | 'durationSeconds' | 'source' | 'jobId' | 'metadata' | 'createdAt'
+> & { trackId: string };

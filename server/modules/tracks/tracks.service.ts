@@ -1,4 +1,5 @@
-import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { runStatement, sqlStatement } from '../../infra/database/sql-statement.js';
 import { BadUserInputError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import { recordEvent } from '../../infra/outbox/outbox.js';
@@ -31,6 +32,30 @@ export interface TrackPosition {
   createdAt: Date;
   id: string;
 }
+
+/** A track as read for display: the entity's fields without ORM bookkeeping. */
+export type TrackView = Pick<Track, 'id' | 'title' | 'style' | 'prompt' | 'revision' | 'currentVersionId' | 'createdAt' | 'updatedAt'>;
+
+interface TrackRow {
+  id: string;
+  title: string;
+  style: string | null;
+  prompt: string;
+  revision: number;
+  current_version_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const TRACKS_PAGE = sqlStatement(
+  'tracks_page',
+  `select id, title, style, prompt, revision, current_version_id, created_at, updated_at from tracks
+   where user_id = :userId and deleted_at is null
+     and (:afterAt is null or (created_at, id) < (:afterAt, :afterId))
+   order by created_at desc, id desc
+   limit :limit`,
+  { userId: 'uuid', afterAt: 'timestamptz', afterId: 'uuid', limit: 'int' },
+);
 
 /** The library: tracks, their versions, edits and soft deletes. */
 export class TracksService {
@@ -73,11 +98,19 @@ export class TracksService {
     return track;
   }
 
-  async page(em: EntityManager, userId: string, after: TrackPosition | null, limit: number): Promise<Track[]> {
-    const where: FilterQuery<Track> = after
-      ? { user: userId, deletedAt: null, $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }] }
-      : { user: userId, deletedAt: null };
-    return em.find(Track, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit });
+  /** A newest-first page of the library: plain rows (read-only and hot), one statement. */
+  async page(em: EntityManager, userId: string, after: TrackPosition | null, limit: number): Promise<TrackView[]> {
+    const rows = await runStatement<TrackRow>(em, TRACKS_PAGE, { userId, afterAt: after?.createdAt ?? null, afterId: after?.id ?? null, limit });
+    return rows.map((row) => ({
+      id: row.id,
+      title: row.title,
+      style: row.style,
+      prompt: row.prompt,
+      revision: row.revision,
+      currentVersionId: row.current_version_id,
+      createdAt: new Date(row.created_at),
+      updatedAt: new Date(row.updated_at),
+    }));
   }
 
   async count(em: EntityManager, userId: string): Promise<number> {

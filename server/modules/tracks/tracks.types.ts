@@ -3,8 +3,8 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 import { toGlobalId } from '../../core/global-id.js';
 import { Connection } from '../../graphql/connection.js';
 import { Node } from '../../graphql/node.type.js';
-import type { TrackVersion } from './track-version.entity.js';
-import type { Track } from './track.entity.js';
+import type { TrackVersionView } from './track-version.entity.js';
+import type { TrackView } from './tracks.service.js';
 
 @ObjectType('TrackVersion', { implements: Node, description: 'One rendering of a track.' })
 export class TrackVersionType extends Node {
@@ -73,7 +73,7 @@ export class UpdateTrackInput {
 
 export const TrackConnection = Connection(TrackType, 'Track');
 
-export function toTrackType(track: Track): TrackType {
+export function toTrackType(track: TrackView): TrackType {
   return Object.assign(new TrackType(), {
     id: toGlobalId('Track', track.id),
     trackId: track.id,
@@ -87,7 +87,7 @@ export function toTrackType(track: Track): TrackType {
   });
 }
 
-export function toTrackVersionType(version: TrackVersion): TrackVersionType {
+export function toTrackVersionType(version: TrackVersionView): TrackVersionType {
   return Object.assign(new TrackVersionType(), {
     id: toGlobalId('TrackVersion', version.id),
     artifactKey: version.artifactKey,

@@ -1,0 +1,133 @@
+import 'reflect-metadata';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { ensureDatabase, migrate, openDatabase } from '../../server/infra/database/database.js';
+import { freePort } from './harness.js';
+
+/**
+ * `npm run bench:api`: the library query — 50 tracks with their versions — served by our API
+ * (viewer.tracks over Apollo + type-graphql, authenticated), by PostGraphile 5 on the same tables,
+ * and by a bare graphql-http + pg server, each its own process, loaded in turn by autocannon.
+ * BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32).
+ */
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const BASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const dbName = `mv_benchapi_${randomBytes(4).toString('hex')}`;
+const databaseUrl = Object.assign(new URL(BASE_URL), { pathname: `/${dbName}` }).toString();
+
+interface Server {
+  name: string;
+  url: string;
+  child: ChildProcess;
+}
+
+async function startServer(name: string, args: string[], env: Record<string, string>, ready: (url: string) => Promise<boolean>): Promise<Server> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...args, ...(name === 'MusicVerse API' ? [] : [databaseUrl, String(port)])], {
+    env: { ...process.env, ...env, PORT: String(port), GRAPHILE_ENV: 'production' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}/graphql`;
+  const deadline = Date.now() + 30_000;
+  while (!(await ready(url).catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`${name} did not start`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { name, url, child };
+}
+
+async function post(url: string, body: string, headers: Record<string, string> = {}): Promise<{ data?: unknown; errors?: unknown }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  return (await res.json()) as { data?: unknown; errors?: unknown };
+}
+
+async function seed(pool: pg.Pool, userId: string): Promise<void> {
+  for (let i = 0; i < 50; i += 1) {
+    const trackId = randomUUID();
+    const jobId = randomUUID();
+    const at = new Date(Date.now() - (50 - i) * 1000);
+    await pool.query(
+      `insert into jobs (id, user_id, status, progress, stage, prompt, instrumental, duration_seconds, model, seed, cost, hold_id, idempotency_key, attempts, track_id, created_at, updated_at)
+       values ($1, $2, 'SUCCEEDED', 100, 'done', 'bench', false, 30, 'mv-lite', 1, 10, $3, $4, 1, $5, $6, $6)`,
+      [jobId, userId, randomUUID(), randomUUID(), trackId, at],
+    );
+    await pool.query(`insert into tracks (id, user_id, title, prompt, revision, created_at, updated_at) values ($1, $2, $3, 'bench', 1, $4, $4)`, [trackId, userId, `Track ${i}`, at]);
+    for (let n = 1; n <= 2; n += 1) {
+      await pool.query(
+        `insert into track_versions (id, track_id, number, artifact_key, content_type, size_bytes, duration_seconds, source, job_id, metadata, created_at) values ($1, $2, $3, $4, 'audio/wav', 1000, 30, $5, $6, '{}', $7)`,
+        [randomUUID(), trackId, n, `tracks/${trackId}/${n}.wav`, n === 1 ? 'generation' : 'edit', n === 1 ? jobId : null, at],
+      );
+    }
+  }
+}
+
+async function load(url: string, body: string, headers: Record<string, string>): Promise<autocannon.Result> {
+  return autocannon({ url, method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, connections: CONNECTIONS, duration: SECONDS });
+}
+
+async function main(): Promise<void> {
+  await ensureDatabase(databaseUrl);
+  const orm = await openDatabase(databaseUrl, 2);
+  await migrate(orm);
+  await orm.close();
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  const servers: Server[] = [];
+  try {
+    const apiEnv = { DATABASE_URL: databaseUrl, REDIS_PREFIX: `mvbench:${dbName}:`, DEV_LOGIN: '1', LOG_LEVEL: 'error', NODE_ENV: 'development' };
+    const ours = await startServer('MusicVerse API', ['dist/server/main.js'], apiEnv, async (url) => (await fetch(url.replace('/graphql', '/readyz'))).ok);
+    servers.push(ours);
+    const signIn = (await post(ours.url, JSON.stringify({ query: `mutation { devSignIn(input: { telegramId: "700700700" }) { accessToken user { id } } }` }))) as { data: { devSignIn: { accessToken: string; user: { id: string } } } };
+    const token = signIn.data.devSignIn.accessToken;
+    const userId = Buffer.from(signIn.data.devSignIn.user.id, 'base64url').toString('utf8').split(':')[1]!;
+    await seed(pool, userId);
+    const probe = JSON.stringify({ query: '{ __typename }' });
+    servers.push(await startServer('PostGraphile 5', ['dist/tests/bench/servers/postgraphile.server.js'], {}, async (url) => Boolean((await post(url, probe)).data)));
+    servers.push(await startServer('bare graphql-http + pg', ['dist/tests/bench/servers/bare.server.js'], {}, async (url) => Boolean((await post(url, probe)).data)));
+
+    const queries: Record<string, { body: string; headers: Record<string, string>; count: (data: unknown) => number }> = {
+      'MusicVerse API': {
+        body: JSON.stringify({ query: '{ viewer { tracks(first: 50) { edges { node { id title versions { number source } } } } } }' }),
+        headers: { authorization: `Bearer ${token}` },
+        count: (d) => (d as { viewer: { tracks: { edges: Array<{ node: { versions: unknown[] } }> } } }).viewer.tracks.edges.filter((e) => e.node.versions.length === 2).length,
+      },
+      'PostGraphile 5': {
+        body: JSON.stringify({ query: `query($u: UUID!) { allTracks(first: 50, condition: { userId: $u }, orderBy: [CREATED_AT_DESC]) { nodes { id title trackVersionsByTrackId(orderBy: [NUMBER_DESC]) { nodes { number source } } } } }`, variables: { u: userId } }),
+        headers: {},
+        count: (d) => (d as { allTracks: { nodes: Array<{ trackVersionsByTrackId: { nodes: unknown[] } }> } }).allTracks.nodes.filter((n) => n.trackVersionsByTrackId.nodes.length === 2).length,
+      },
+      'bare graphql-http + pg': {
+        body: JSON.stringify({ query: `query($u: ID!) { tracks(userId: $u, first: 50) { id title versions { number source } } }`, variables: { u: userId } }),
+        headers: {},
+        count: (d) => (d as { tracks: Array<{ versions: unknown[] }> }).tracks.filter((t) => t.versions.length === 2).length,
+      },
+    };
+    process.stdout.write(`api benchmark: 50 tracks x 2 versions per request, autocannon ${CONNECTIONS} connections, ${SECONDS} s each\n`);
+    const results: Record<string, autocannon.Result> = {};
+    for (const server of servers) {
+      const q = queries[server.name]!;
+      const check = await post(server.url, q.body, q.headers);
+      if (check.errors || q.count(check.data) !== 50) throw new Error(`${server.name} answered wrongly: ${JSON.stringify(check).slice(0, 300)}`);
+      await load(server.url, q.body, q.headers); // warm-up run, not reported
+      const result = await load(server.url, q.body, q.headers);
+      results[server.name] = result;
+      process.stdout.write(
+        `${server.name.padEnd(24)} ${result.requests.average.toFixed(0).padStart(6)} req/s   p50 ${result.latency.p50} ms   p97.5 ${result.latency.p97_5} ms   p99 ${result.latency.p99} ms   errors ${result.errors + result.non2xx}\n`,
+      );
+    }
+    const ours_ = results['MusicVerse API']!.requests.average;
+    process.stdout.write(`MusicVerse / PostGraphile: ${(ours_ / results['PostGraphile 5']!.requests.average).toFixed(2)}   MusicVerse / bare: ${(ours_ / results['bare graphql-http + pg']!.requests.average).toFixed(2)}\n`);
+  } finally {
+    for (const server of servers) server.child.kill('SIGTERM');
+    await Promise.all(servers.map((s) => new Promise((resolve) => (s.child.exitCode !== null ? resolve(null) : s.child.once('exit', resolve)))));
+    await pool.end();
+    const admin = new pg.Client({ connectionString: BASE_URL });
+    await admin.connect();
+    await admin.query(`drop database if exists "${dbName}" with (force)`);
+    await admin.end();
+  }
+}
+
+await main();
