@@ -4,7 +4,7 @@ import { MAX_PAGE_SIZE } from './operation-limits.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
 
-@ObjectType('PageInfo', { description: 'Where a page sits in its connection (Relay).' })
+@ObjectType('PageInfo', { description: 'Where a page sits in its connection (Relay).', simpleResolvers: true })
 export class PageInfo {
   @Field(() => Boolean)
   hasNextPage!: boolean;
@@ -96,7 +96,8 @@ export interface ConnectionShape<TNode> {
 
 /** Declares `<Name>Connection` and `<Name>Edge` for a node type. */
 export function Connection<TNode extends object>(nodeType: ClassType<TNode>, name: string) {
-  @ObjectType(`${name}Edge`)
+  // Plain data with no per-field rules: resolved without type-graphql's per-field wrappers.
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class Edge {
     @Field(() => String)
     cursor!: string;

@@ -28,7 +28,7 @@ export class CreditAccountType {
   nextGrantAt!: Date;
 }
 
-@ObjectType('Hold', { implements: Node, description: 'Credits reserved until committed, released or expired.' })
+@ObjectType('Hold', { implements: Node, description: 'Credits reserved until committed, released or expired.' , simpleResolvers: true })
 export class HoldType extends Node {
   readonly __typename = 'Hold';
 
@@ -60,7 +60,7 @@ export class HoldType extends Node {
   resolvedAt!: Date | null;
 }
 
-@ObjectType('CreditTransaction', { implements: Node, description: 'One immutable journal entry.' })
+@ObjectType('CreditTransaction', { implements: Node, description: 'One immutable journal entry.' , simpleResolvers: true })
 export class CreditTransactionType extends Node {
   readonly __typename = 'CreditTransaction';
 

@@ -6,7 +6,7 @@ import { JobStatus, type Job } from './job.entity.js';
 
 registerEnumType(JobStatus, { name: 'JobStatus', description: 'QUEUED and RUNNING end in exactly one of SUCCEEDED, FAILED or CANCELLED.' });
 
-@ObjectType('JobError', { description: 'Why a job failed, in words a person can act on.' })
+@ObjectType('JobError', { description: 'Why a job failed, in words a person can act on.' , simpleResolvers: true })
 export class JobErrorType {
   @Field(() => String, { description: 'e.g. PROVIDER_TIMEOUT, PROVIDER_REFUSED, HOLD_EXPIRED, CANCELLED.' })
   code!: string;
@@ -15,7 +15,7 @@ export class JobErrorType {
   message!: string;
 }
 
-@ObjectType('Job', { implements: Node, description: 'A generation: from prompt to track, charged once on success.' })
+@ObjectType('Job', { implements: Node, description: 'A generation: from prompt to track, charged once on success.' , simpleResolvers: true })
 export class JobType extends Node {
   readonly __typename = 'Job';
   /** Database ids, for field resolvers. */
@@ -74,7 +74,7 @@ export class JobType extends Node {
   finishedAt!: Date | null;
 }
 
-@ObjectType('JobProgressEvent', { description: 'A step of a job: sent first with the current state, then on every change.' })
+@ObjectType('JobProgressEvent', { description: 'A step of a job: sent first with the current state, then on every change.' , simpleResolvers: true })
 export class JobProgressEventType {
   jobId!: string;
 

@@ -6,7 +6,7 @@ import { Node } from '../../graphql/node.type.js';
 import type { TrackVersionView } from './track-version.entity.js';
 import type { TrackView } from './tracks.service.js';
 
-@ObjectType('TrackVersion', { implements: Node, description: 'One rendering of a track.' })
+@ObjectType('TrackVersion', { implements: Node, description: 'One rendering of a track.' , simpleResolvers: true })
 export class TrackVersionType extends Node {
   readonly __typename = 'TrackVersion';
   artifactKey!: string;
@@ -37,7 +37,7 @@ export class TrackVersionType extends Node {
   createdAt!: Date;
 }
 
-@ObjectType('Track', { implements: Node, description: 'A song in your library.' })
+@ObjectType('Track', { implements: Node, description: 'A song in your library.' , simpleResolvers: true })
 export class TrackType extends Node {
   readonly __typename = 'Track';
   trackId!: string;
