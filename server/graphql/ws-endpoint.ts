@@ -48,6 +48,14 @@ function countErrors(metrics: Metrics, errors: readonly GraphQLFormattedError[])
   for (const error of errors) metrics.errors.inc({ code: String(error.extensions?.code ?? 'INTERNAL') });
 }
 
+/** Closes `socket` with 4403 when `expiresAt` passes (timers are capped at about 24 days). */
+function closeAtExpiry(socket: WebSocket, expiresAt: Date): NodeJS.Timeout {
+  const delay = Math.min(Math.max(expiresAt.getTime() - Date.now(), 0), 2 ** 31 - 1);
+  const timer = setTimeout(() => socket.close(CloseCode.Forbidden, closeReason(new InvalidAccessTokenError('expired').message)), delay);
+  timer.unref();
+  return timer;
+}
+
 /** WebSocket close reasons are limited to 123 bytes. */
 function closeReason(message: string): string {
   return Buffer.from(message).subarray(0, 120).toString('utf8');
@@ -115,8 +123,14 @@ export function startWsEndpoint(options: WsEndpointOptions): { stop: () => Promi
         stateOf(ctx.extra).credentials = credentials;
         // A socket that closed while its credentials were checked would never leave the map.
         if (auth.viewer && socket.readyState === socket.OPEN) {
-          signedIn.set(socket, auth.viewer.credential);
-          socket.once('close', () => signedIn.delete(socket));
+          const credential = auth.viewer.credential;
+          signedIn.set(socket, credential);
+          // A session's socket ends with its access token; the client reconnects with a fresh one.
+          const expiry = credential.kind === 'session' && credential.expiresAt ? closeAtExpiry(socket, credential.expiresAt) : undefined;
+          socket.once('close', () => {
+            signedIn.delete(socket);
+            if (expiry) clearTimeout(expiry);
+          });
         }
         return true;
       },

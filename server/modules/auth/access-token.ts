@@ -47,17 +47,17 @@ export class AccessTokens {
    * Checks signature, issuer, audience and expiry. A token already verified by this process is
    * answered from memory until its own expiry (revocation is checked by the caller every time).
    */
-  async verify(token: string, nowMs = Date.now()): Promise<AccessClaims> {
+  async verify(token: string, nowMs = Date.now()): Promise<AccessClaims & { expiresAt: Date }> {
     const known = this.verified.get(token);
     if (known) {
-      if (known.expiresAtMs > nowMs) return known.claims;
+      if (known.expiresAtMs > nowMs) return { ...known.claims, expiresAt: new Date(known.expiresAtMs) };
       this.verified.delete(token);
       throw new InvalidAccessTokenError('expired');
     }
     const { claims, expiresAtMs } = await this.verifySignature(token);
     if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(token, { claims, expiresAtMs });
-    return claims;
+    return { ...claims, expiresAt: new Date(expiresAtMs) };
   }
 
   private async verifySignature(token: string): Promise<{ claims: AccessClaims; expiresAtMs: number }> {

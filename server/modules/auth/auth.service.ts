@@ -97,7 +97,7 @@ export class AuthService {
   async viewerFromAccessToken(token: string): Promise<Viewer> {
     const claims = await this.tokens.verify(token);
     if (this.revocations.isRevoked(claims.sessionId)) throw new InvalidAccessTokenError('revoked');
-    return { userId: claims.userId, role: claims.role, credential: { kind: 'session', sessionId: claims.sessionId } };
+    return { userId: claims.userId, role: claims.role, credential: { kind: 'session', sessionId: claims.sessionId, expiresAt: claims.expiresAt } };
   }
 
   async signOut(em: EntityManager, sessionId: string, now = new Date()): Promise<void> {

@@ -3,7 +3,8 @@ import type { Scope } from './scopes.js';
 
 /** How the caller proved who they are. */
 export type Credential =
-  | { kind: 'session'; sessionId: string }
+  /** `expiresAt`: when the access token stops working (long-lived sockets close then). */
+  | { kind: 'session'; sessionId: string; expiresAt?: Date }
   | { kind: 'api_key'; apiKeyId: string; scopes: ReadonlySet<Scope> };
 
 /** The signed-in caller of one request or one WebSocket connection. */

@@ -150,6 +150,27 @@ describe('Connect', () => {
   });
 });
 
+describe('Token expiry while connected', () => {
+  it('closes an open socket with 4403 when its access token expires, so the client reconnects with a fresh one', async () => {
+    const session = await signIn(api.url);
+    const userId = Buffer.from(session.userId, 'base64url').toString('utf8').split(':')[1]!;
+    const sessionId = await withDatabase(async (db) => (await db.query<{ id: string }>('select id from sessions where user_id = $1', [userId])).rows[0]!.id);
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const shortLived = await new SignJWT({ sid: sessionId, role: 'user' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(userId)
+      .setIssuer('musicverse')
+      .setAudience('musicverse-api')
+      .setIssuedAt(nowSeconds)
+      .setExpirationTime(nowSeconds + 2)
+      .sign(new TextEncoder().encode(testConfig().jwtSecret));
+    const { client, closed } = connect(api, { Authorization: `Bearer ${shortLived}` }, true);
+    expect(viewerIdOf(await request(client, ME))).toBe(session.userId);
+    // The server closes the socket itself at the token's expiry (about 2 s from now).
+    expect(await closed).toEqual({ code: 4403, reason: expect.stringMatching(/expired; call refreshSession/) });
+  });
+});
+
 describe('Revocation while connected', () => {
   it('closes an open socket with 4403 the moment its API key is revoked', async () => {
     const session = await signIn(api.url);
