@@ -17,7 +17,15 @@ export function requireViewer(context: RequestContext): Viewer {
  * `session` (a person, not an API key) or `admin`.
  */
 export const authChecker: AuthCheckerFn<RequestContext, Requirement> = ({ context }, requirements) => {
-  const viewer = requireViewer(context);
+  requireAccess(requireViewer(context), ...requirements);
+  return true;
+};
+
+/**
+ * The checks behind `@Authorized`, for places a decorator cannot reach: `node(id)` (the
+ * requirement depends on the type), and subscriptions (checked when subscribing, before any event).
+ */
+export function requireAccess(viewer: Viewer, ...requirements: Requirement[]): void {
   for (const requirement of requirements) {
     // @Authorized takes any string; a misspelt scope must close the field, not open it.
     if (requirement !== 'session' && requirement !== 'admin' && !isScope(requirement)) {
@@ -33,8 +41,7 @@ export const authChecker: AuthCheckerFn<RequestContext, Requirement> = ({ contex
       throw new ForbiddenError(`This API key lacks the scope "${requirement}"; create a key that has it`);
     }
   }
-  return true;
-};
+}
 
 /** Injects the signed-in viewer, or fails with UNAUTHENTICATED. */
 export function CurrentViewer(): ReturnType<typeof createParameterDecorator> {

@@ -7,10 +7,8 @@ import { toCreditTransactionType, toHoldType } from '../modules/credits/credits.
 import { toJobType } from '../modules/jobs/jobs.types.js';
 import { TrackVersion } from '../modules/tracks/track-version.entity.js';
 import { toTrackType, toTrackVersionType } from '../modules/tracks/tracks.types.js';
-import { viewerHasScope } from '../modules/auth/viewer.js';
-import type { Scope } from '../modules/auth/scopes.js';
-import { ForbiddenError, NotFoundError } from '../core/errors.js';
-import { CurrentViewer } from './auth-checker.js';
+import { NotFoundError } from '../core/errors.js';
+import { CurrentViewer, requireAccess } from './auth-checker.js';
 import type { RequestContext } from './context.js';
 import { Node } from './node.type.js';
 
@@ -36,37 +34,33 @@ const FETCHERS: Record<string, NodeFetcher> = {
     return apiKey ? toApiKeyType(apiKey) : null;
   },
   Hold: async (ctx, viewer, id) => {
-    requireScope(viewer, 'credits:read');
+    requireAccess(viewer, 'credits:read');
     const hold = await ctx.services.credits.findHold(ctx.em, viewer.userId, id);
     return hold ? toHoldType(hold) : null;
   },
   Job: async (ctx, viewer, id) => {
-    requireScope(viewer, 'jobs:read');
+    requireAccess(viewer, 'jobs:read');
     const job = await ctx.services.jobs.find(ctx.em, viewer.userId, id);
     return job ? toJobType(job) : null;
   },
   Track: async (ctx, viewer, id) => {
-    requireScope(viewer, 'tracks:read');
+    requireAccess(viewer, 'tracks:read');
     const track = await ctx.loaders.trackById.load(id);
     return track && track.user.id === viewer.userId && !track.deletedAt ? toTrackType(track) : null;
   },
   TrackVersion: async (ctx, viewer, id) => {
-    requireScope(viewer, 'tracks:read');
+    requireAccess(viewer, 'tracks:read');
     const version = await ctx.em.findOne(TrackVersion, { id }, { populate: ['track'] });
     const track = version?.track.getEntity();
     return version && track && track.user.id === viewer.userId && !track.deletedAt ? toTrackVersionType({ ...version, trackId: track.id }) : null;
   },
   CreditTransaction: async (ctx, viewer, id) => {
-    requireScope(viewer, 'credits:read');
+    requireAccess(viewer, 'credits:read');
     const entry = await ctx.services.creditsRepository.findTransaction(ctx.em, viewer.userId, id);
     return entry ? toCreditTransactionType(entry) : null;
   },
 };
 
-/** node(id) answers with the same scope rules as the fields that list the object. */
-function requireScope(viewer: Viewer, scope: Scope): void {
-  if (!viewerHasScope(viewer, scope)) throw new ForbiddenError(`This API key lacks the scope "${scope}"; create a key that has it`);
-}
 
 @Resolver()
 export class NodeResolver {

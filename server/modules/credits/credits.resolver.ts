@@ -1,10 +1,8 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { BadUserInputError, NotFoundError } from '../../core/errors.js';
 import { localIdOf } from '../../core/global-id.js';
-import { CurrentViewer, requireViewer } from '../../graphql/auth-checker.js';
+import { CurrentViewer, requireAccess, requireViewer } from '../../graphql/auth-checker.js';
 import { Topic } from '../../infra/outbox/outbox.topics.js';
-import { viewerHasScope } from '../auth/viewer.js';
-import { ForbiddenError } from '../../core/errors.js';
 import { createdAtCursor, createdAtPosition, decodeCursor, encodeCursor, pageSize, toConnection } from '../../graphql/connection.js';
 import type { RequestContext } from '../../graphql/context.js';
 import type { Viewer } from '../auth/viewer.js';
@@ -98,7 +96,7 @@ async function creditAccountOf(ctx: RequestContext, userId: string): Promise<Cre
 /** Subscribing is checked up front, so a caller without access never holds a live stream. */
 function creditsChangedStream({ context }: SubscribeResolverData<unknown, unknown, RequestContext>) {
   const viewer = requireViewer(context);
-  if (!viewerHasScope(viewer, 'credits:read')) throw new ForbiddenError('This API key lacks the scope "credits:read"; create a key that has it');
+  requireAccess(viewer, 'credits:read');
   return context.services.events.stream(Topic.CreditsChanged, { filter: (event) => event.userId === viewer.userId });
 }
 

@@ -1,10 +1,9 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
-import { ForbiddenError } from '../../core/errors.js';
 import { localIdOf } from '../../core/global-id.js';
-import { CurrentViewer, requireViewer } from '../../graphql/auth-checker.js';
+import { CurrentViewer, requireAccess, requireViewer } from '../../graphql/auth-checker.js';
 import { createdAtCursor, createdAtPosition, pageSize, toConnection } from '../../graphql/connection.js';
 import type { RequestContext } from '../../graphql/context.js';
-import { viewerHasScope, type Viewer } from '../auth/viewer.js';
+import type { Viewer } from '../auth/viewer.js';
 import { TrackType, toTrackType } from '../tracks/tracks.types.js';
 import { ViewerType } from '../viewer/viewer.types.js';
 import { JobStatus } from './job.entity.js';
@@ -16,10 +15,6 @@ function jobIdOf(id: string, field = 'id'): string {
   const local = localIdOf(id, 'Job', field);
   if (!local) throw new JobNotFoundError();
   return local;
-}
-
-function requireScope(viewer: Viewer, scope: 'jobs:read'): void {
-  if (!viewerHasScope(viewer, scope)) throw new ForbiddenError(`This API key lacks the scope "${scope}"; create a key that has it`);
 }
 
 function toProgressEvent(change: JobChanged): JobProgressEventType {
@@ -59,7 +54,7 @@ export class JobsResolver {
     description: 'Every change of any of your jobs, from any server.',
     subscribe: ({ context }: SubscribeResolverData<unknown, unknown, RequestContext>) => {
       const viewer = requireViewer(context);
-      requireScope(viewer, 'jobs:read');
+      requireAccess(viewer, 'jobs:read');
       return context.services.jobEvents.stream(viewer.userId);
     },
   })
@@ -73,7 +68,7 @@ export class JobsResolver {
 
 async function* jobProgressStream({ context, args }: SubscribeResolverData<unknown, { jobId: string }, RequestContext>): AsyncGenerator<JobChanged> {
   const viewer = requireViewer(context);
-  requireScope(viewer, 'jobs:read');
+  requireAccess(viewer, 'jobs:read');
   const jobId = jobIdOf(args.jobId, 'jobId');
   // Subscribe before reading the current state, so no change falls between the two.
   const changes = context.services.jobEvents.stream(viewer.userId, jobId);
