@@ -5,20 +5,6 @@ import type { Logger } from 'pino';
 import { DomainError, type ErrorCode } from '../core/errors.js';
 import { currentRequestId } from '../infra/logger.js';
 
-/** HTTP status that goes with each code when the error fails the whole request. */
-export const HTTP_STATUS = {
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  BAD_USER_INPUT: 400,
-  INSUFFICIENT_CREDITS: 402,
-  CONFLICT: 409,
-  RATE_LIMITED: 429,
-  FEATURE_NOT_IN_TIER: 403,
-  IDEMPOTENCY_KEY_REUSED: 422,
-  INTERNAL: 500,
-} as const satisfies Record<ErrorCode, number>;
-
 /** Codes graphql-js and Apollo produce before execution; all are the caller's to fix. */
 const REQUEST_ERROR_CODES = new Set([
   'GRAPHQL_PARSE_FAILED',

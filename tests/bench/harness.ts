@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../support/processes.js';
+
+export { freePort };
 
 export interface RunResult {
   ops: number;
@@ -36,17 +38,6 @@ export async function measure(concurrency: number, durationMs: number, op: (work
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
   return { ops: latencies.length, seconds, perSecond: latencies.length / seconds, p50ms: at(0.5), p95ms: at(0.95), errors };
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** Starts the compiled API as its own process, as in production, and waits until it is ready. */

@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { ObjectStorage } from '../../server/infra/storage/storage.js';
 import type { Broadcast } from '../../server/infra/pubsub/broadcast.js';
 import type { MusicProvider } from '../../server/modules/generation/providers/provider.js';
+import type { ProviderBalanceService } from '../../server/modules/credits/provider-balance.service.js';
 
 /** What the generation processor needs; built once per worker process. */
 export interface GenerationDeps {
@@ -12,6 +12,7 @@ export interface GenerationDeps {
   storage: ObjectStorage;
   /** Progress ticks out, cancellation requests in. */
   broadcast: Broadcast;
-  redis: Redis;
+  /** Where each job's provider cost is spent from. */
+  providerBalance: ProviderBalanceService;
   log: Logger;
 }

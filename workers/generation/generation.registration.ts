@@ -1,5 +1,7 @@
 import type { Processor } from 'bullmq';
 import { Broadcast } from '../../server/infra/pubsub/broadcast.js';
+import { systemClock } from '../../server/core/clock.js';
+import { ProviderBalanceService } from '../../server/modules/credits/provider-balance.service.js';
 import { createStorage } from '../../server/infra/storage/storage.factory.js';
 import { providerFor } from '../../server/modules/generation/providers/provider.factory.js';
 import type { WorkerContext } from '../worker.context.js';
@@ -15,7 +17,7 @@ export async function createGenerationProcessor(ctx: WorkerContext): Promise<Pro
     provider: providerFor({ ...ctx.config.provider, suno: { ...ctx.config.provider.suno, logger: ctx.log.child({ provider: 'suno' }) } }),
     storage: await createStorage({ dir: ctx.config.storageDir, s3: ctx.config.s3 }),
     broadcast: new Broadcast(ctx.redis, subscriber, ctx.config.redisPrefix, ctx.log),
-    redis: ctx.redis,
+    providerBalance: new ProviderBalanceService(systemClock, (alert) => ctx.log.warn(alert, 'provider balance is below its threshold')),
     log: ctx.log.child({ queue: 'generation' }),
   });
 }

@@ -7,7 +7,6 @@ import { Topic } from '../../server/infra/outbox/outbox.topics.js';
 import { HoldStatus } from '../../server/modules/credits/hold.entity.js';
 import { Hold } from '../../server/modules/credits/hold.entity.js';
 import { CreditsService } from '../../server/modules/credits/credits.service.js';
-import { ProviderBalanceService } from '../../server/modules/credits/provider-balance.service.js';
 import { ProviderCancelledError, ProviderError } from '../../server/modules/generation/providers/provider.errors.js';
 import type { GeneratedAudio } from '../../server/modules/generation/providers/provider.js';
 import { Job, JobStatus } from '../../server/modules/jobs/job.entity.js';
@@ -148,7 +147,7 @@ async function complete(deps: GenerationDeps, claimed: Job, audio: GeneratedAudi
       payload: { type: 'generation.completed', data: { jobId: toGlobalId('Job', job.id), trackId: toGlobalId('Track', trackId), cost: job.cost } },
     });
     await tx.flush();
-    await providerBalance(deps).spend(tx, deps.provider.name, audio.providerCost, toGlobalId('Job', job.id));
+    await deps.providerBalance.spend(tx, deps.provider.name, audio.providerCost, toGlobalId('Job', job.id));
     return 'succeeded';
   });
   if (outcome !== 'succeeded') await deps.storage.delete(artifactKey).catch(() => undefined);
@@ -192,10 +191,6 @@ async function end(deps: GenerationDeps, jobId: string, status: JobStatus, stage
   const change: JobChanged = { jobId, userId: ended.user.id, status, progress: ended.progress, stage };
   await deps.broadcast.publish(JOB_PROGRESS_CHANNEL, JSON.stringify(change)).catch(() => undefined);
   return status === JobStatus.CANCELLED ? 'cancelled' : 'failed';
-}
-
-function providerBalance(deps: GenerationDeps): ProviderBalanceService {
-  return new ProviderBalanceService(systemClock, (alert) => deps.log.warn(alert, 'provider balance is below its threshold'));
 }
 
 function titleFrom(prompt: string): string {

@@ -150,8 +150,4 @@ export class TracksService {
       await tx.flush();
     });
   }
-
-  async versions(em: EntityManager, trackIds: readonly string[]): Promise<TrackVersion[]> {
-    return em.find(TrackVersion, { track: { $in: [...trackIds] } }, { orderBy: { number: 'desc' } });
-  }
 }

@@ -10,6 +10,7 @@ import { Broadcast } from '../../../server/infra/pubsub/broadcast.js';
 import { createRedis } from '../../../server/infra/redis/redis.js';
 import { LocalStorage } from '../../../server/infra/storage/local.storage.js';
 import { CreditsService } from '../../../server/modules/credits/credits.service.js';
+import { ProviderBalanceService } from '../../../server/modules/credits/provider-balance.service.js';
 import { createLocalProvider } from '../../../server/modules/generation/providers/local.provider.js';
 import { JobsService } from '../../../server/modules/jobs/jobs.service.js';
 import { runGenerationAttempt } from '../../../workers/generation/generation.run.js';
@@ -19,18 +20,19 @@ import { insertUser, openTestDatabase } from '../../support/database.js';
 
 let orm: MikroORM;
 let deps: GenerationDeps;
+let redis: ReturnType<typeof createRedis>;
 let storageDir: string;
 beforeAll(async () => {
   orm = await openTestDatabase();
   storageDir = await mkdtemp(join(tmpdir(), 'mv-expired-'));
   const config = testConfig();
-  const redis = createRedis(config.redisUrl, config.redisPrefix);
+  redis = createRedis(config.redisUrl, config.redisPrefix);
   const subscriber = redis.duplicate();
   const log = createLogger('silent', 'hold-expired');
-  deps = { orm, provider: createLocalProvider(), storage: new LocalStorage(storageDir), broadcast: new Broadcast(redis, subscriber, config.redisPrefix, log), redis, log };
+  deps = { orm, provider: createLocalProvider(), storage: new LocalStorage(storageDir), broadcast: new Broadcast(redis, subscriber, config.redisPrefix, log), providerBalance: new ProviderBalanceService(systemClock, () => undefined), log };
 });
 afterAll(async () => {
-  await deps.redis.quit();
+  await redis.quit();
   await orm.close();
   await rm(storageDir, { recursive: true, force: true });
 });
