@@ -23,7 +23,10 @@ const config: CodegenConfig = {
   documents: 'schema/operations/**/*.graphql',
   ignoreNoDocuments: false,
   generates: {
+    // The Mini App: the shared operations plus its own screen queries.
+    'client/src/generated/graphql.ts': { ...typedDocuments, documents: ['schema/operations/**/*.graphql', 'client/src/operations/**/*.graphql'] },
     'sdk-js/src/generated/graphql.ts': typedDocuments,
+    // PYTHON-SDK-OUTPUTS (sdk-py-gen): the Python package's generated files go here.
   },
 };
 

@@ -4,7 +4,7 @@ import { buildSchema, type PubSub } from 'type-graphql';
 import { ApiKeysResolver } from '../modules/api-keys/api-keys.resolver.js';
 import { AuthResolver } from '../modules/auth/auth.resolver.js';
 import { AdminResolver } from '../modules/admin/admin.resolver.js';
-import { JobsResolver, ViewerJobsResolver } from '../modules/jobs/jobs.resolver.js';
+import { JobProgressEventResolver, JobsResolver, ViewerJobsResolver } from '../modules/jobs/jobs.resolver.js';
 import { TrackVersionsResolver, TracksResolver, ViewerTracksResolver } from '../modules/tracks/tracks.resolver.js';
 import { CreditsResolver, CreditsSubscriptionResolver, ViewerCreditsResolver } from '../modules/credits/credits.resolver.js';
 import { ViewerResolver } from '../modules/viewer/viewer.resolver.js';
@@ -12,7 +12,7 @@ import { authChecker } from './auth-checker.js';
 import { NodeResolver } from './node.resolver.js';
 
 /** Every resolver of the API; a module adds its own here. */
-const RESOLVERS = [NodeResolver, ViewerResolver, AuthResolver, ApiKeysResolver, CreditsResolver, CreditsSubscriptionResolver, ViewerCreditsResolver, AdminResolver, JobsResolver, ViewerJobsResolver, TracksResolver, TrackVersionsResolver, ViewerTracksResolver] as const;
+const RESOLVERS = [NodeResolver, ViewerResolver, AuthResolver, ApiKeysResolver, CreditsResolver, CreditsSubscriptionResolver, ViewerCreditsResolver, AdminResolver, JobsResolver, JobProgressEventResolver, ViewerJobsResolver, TracksResolver, TrackVersionsResolver, ViewerTracksResolver] as const;
 
 /**
  * Subscriptions stream outbox events (EventSubscriber) through each field's own `subscribe`;

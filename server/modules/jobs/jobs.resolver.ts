@@ -112,3 +112,14 @@ export class ViewerJobsResolver {
     return Object.assign(new JobConnection(), toConnection(rows, size, after, toJobType, createdAtCursor, () => repo.count(ctx.em, root.userId, status)));
   }
 }
+
+@Resolver(() => JobProgressEventType)
+export class JobProgressEventResolver {
+  @FieldResolver(() => JobType, { description: 'The job as it stands at this event (read fresh, never from a cache).' })
+  async job(@Root() event: JobProgressEventType, @CurrentViewer() viewer: Viewer, @Ctx() ctx: RequestContext): Promise<JobType> {
+    ctx.em.clear();
+    const job = await ctx.services.jobs.find(ctx.em, viewer.userId, event.jobId);
+    if (!job) throw new JobNotFoundError();
+    return toJobType(job);
+  }
+}
