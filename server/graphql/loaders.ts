@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Job } from '../modules/jobs/job.entity.js';
 import { runStatement, sqlStatement } from '../infra/database/sql-statement.js';
 import type { TrackVersionView } from '../modules/tracks/track-version.entity.js';
+import { toVersionView, type VersionRow } from '../modules/tracks/track-version.row.js';
 import { Track } from '../modules/tracks/track.entity.js';
 import { User } from '../modules/users/user.entity.js';
 
@@ -32,38 +33,6 @@ const VERSIONS_OF_TRACKS = sqlStatement(
    from track_versions where track_id in (select value::uuid from json_array_elements_text(:trackIds)) order by track_id, number desc`,
   { trackIds: 'json' },
 );
-
-interface VersionRow {
-  id: string;
-  track_id: string;
-  number: number;
-  parent_version_id: string | null;
-  artifact_key: string;
-  content_type: string;
-  size_bytes: number;
-  duration_seconds: number;
-  source: string;
-  job_id: string | null;
-  metadata: Record<string, unknown>;
-  created_at: Date;
-}
-
-function toVersionView(row: VersionRow): TrackVersionView {
-  return {
-    id: row.id,
-    trackId: row.track_id,
-    number: row.number,
-    parentVersionId: row.parent_version_id,
-    artifactKey: row.artifact_key,
-    contentType: row.content_type,
-    sizeBytes: row.size_bytes,
-    durationSeconds: row.duration_seconds,
-    source: row.source,
-    jobId: row.job_id,
-    metadata: row.metadata,
-    createdAt: new Date(row.created_at),
-  };
-}
 
 export function createLoaders(em: EntityManager): Loaders {
   return {

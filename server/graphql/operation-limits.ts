@@ -127,6 +127,29 @@ export function measureOperation(
  * Measures an operation before it runs and refuses one that is too deep or too costly, so a
  * hostile query costs the server almost nothing. The message names the limit and how to fit it.
  */
+/**
+ * Measures already taken, per parsed document (Apollo and the WebSocket endpoint reuse one
+ * DocumentNode per query text) and per operation name and variables, which can change `first`.
+ * A hot query is walked once, not on every request.
+ */
+const measured = new WeakMap<DocumentNode, Map<string, OperationMeasure>>();
+/** Variables longer than this are measured every time rather than kept as a key. */
+const MAX_MEASURE_KEY_LENGTH = 1024;
+
+function measureCached(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | undefined): OperationMeasure {
+  const key = `${operationName ?? ''}\u0000${variables ? JSON.stringify(variables) : ''}`;
+  if (key.length > MAX_MEASURE_KEY_LENGTH) return measureOperation(schema, document, operationName, variables);
+  let byKey = measured.get(document);
+  const known = byKey?.get(key);
+  if (known) return known;
+  const measure = measureOperation(schema, document, operationName, variables);
+  if (!byKey) measured.set(document, (byKey = new Map()));
+  // Bounded: a document whose variables change on every call (e.g. cursors) keeps few entries.
+  if (byKey.size >= 32) byKey.clear();
+  byKey.set(key, measure);
+  return measure;
+}
+
 export function checkOperationLimits(
   schema: GraphQLSchema,
   document: DocumentNode,
@@ -134,7 +157,7 @@ export function checkOperationLimits(
   variables: Record<string, unknown> | undefined,
   limits: OperationLimits,
 ): OperationMeasure {
-  const measure = measureOperation(schema, document, operationName, variables);
+  const measure = measureCached(schema, document, operationName, variables);
   if (measure.depth > limits.maxDepth) {
     throw refused(`Query depth ${measure.depth} exceeds the maximum depth of ${limits.maxDepth}; split it into smaller queries`, {
       limit: limits.maxDepth,

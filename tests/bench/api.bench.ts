@@ -4,6 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { ensureDatabase, migrate, openDatabase } from '../../server/infra/database/database.js';
+import { initDataFor } from '../support/telegram.js';
 import { freePort } from './harness.js';
 
 /**
@@ -15,6 +16,7 @@ import { freePort } from './harness.js';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const BASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const BENCH_BOT_TOKEN = '7000000002:AAbench-bot-token_for-the-benchmark';
 const dbName = `mv_benchapi_${randomBytes(4).toString('hex')}`;
 const databaseUrl = Object.assign(new URL(BASE_URL), { pathname: `/${dbName}` }).toString();
 
@@ -26,7 +28,9 @@ interface Server {
 
 async function startServer(name: string, args: string[], env: Record<string, string>, ready: (url: string) => Promise<boolean>): Promise<Server> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...args, ...(name === 'MusicVerse API' ? [] : [databaseUrl, String(port)])], {
+  // BENCH_PROFILE_DIR=<dir> writes a V8 CPU profile of every server process there on exit.
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, ...args, ...(name === 'MusicVerse API' ? [] : [databaseUrl, String(port)])], {
     env: { ...process.env, ...env, PORT: String(port), GRAPHILE_ENV: 'production' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -76,12 +80,26 @@ async function main(): Promise<void> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   const servers: Server[] = [];
   try {
-    const apiEnv = { DATABASE_URL: databaseUrl, REDIS_PREFIX: `mvbench:${dbName}:`, DEV_LOGIN: '1', LOG_LEVEL: 'error', NODE_ENV: 'development' };
+    // Production mode, as deployed (graphql-js and express take their fast paths there); the
+    // user signs in with Telegram initData signed by the bench's own bot token.
+    const apiEnv = {
+      DATABASE_URL: databaseUrl,
+      REDIS_PREFIX: `mvbench:${dbName}:`,
+      LOG_LEVEL: 'error',
+      NODE_ENV: 'production',
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      TELEGRAM_BOT_TOKEN: BENCH_BOT_TOKEN,
+      PUBLIC_URL: 'http://127.0.0.1',
+      SHUTDOWN_DELAY_MS: '0',
+    };
     const ours = await startServer('MusicVerse API', ['dist/server/main.js'], apiEnv, async (url) => (await fetch(url.replace('/graphql', '/readyz'))).ok);
     servers.push(ours);
-    const signIn = (await post(ours.url, JSON.stringify({ query: `mutation { devSignIn(input: { telegramId: "700700700" }) { accessToken user { id } } }` }))) as { data: { devSignIn: { accessToken: string; user: { id: string } } } };
-    const token = signIn.data.devSignIn.accessToken;
-    const userId = Buffer.from(signIn.data.devSignIn.user.id, 'base64url').toString('utf8').split(':')[1]!;
+    const initData = initDataFor(BENCH_BOT_TOKEN, { id: 700700700, first_name: 'Bench' });
+    const signIn = (await post(ours.url, JSON.stringify({ query: 'mutation ($d: String!) { authenticateTelegram(initData: $d) { accessToken user { id } } }', variables: { d: initData } }))) as {
+      data: { authenticateTelegram: { accessToken: string; user: { id: string } } };
+    };
+    const token = signIn.data.authenticateTelegram.accessToken;
+    const userId = Buffer.from(signIn.data.authenticateTelegram.user.id, 'base64url').toString('utf8').split(':')[1]!;
     await seed(pool, userId);
     const probe = JSON.stringify({ query: '{ __typename }' });
     servers.push(await startServer('PostGraphile 5', ['dist/tests/bench/servers/postgraphile.server.js'], {}, async (url) => Boolean((await post(url, probe)).data)));

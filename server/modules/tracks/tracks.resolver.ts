@@ -1,4 +1,8 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Info, Int, Mutation, Resolver, Root } from 'type-graphql';
+import { selectsAny } from '../../graphql/selection.js';
+import type { TrackVersionView } from './track-version.entity.js';
+import type { TrackWithVersions } from './tracks.service.js';
 import { localIdOf } from '../../core/global-id.js';
 import { CurrentViewer } from '../../graphql/auth-checker.js';
 import { createdAtCursor, createdAtPosition, pageSize, toConnection } from '../../graphql/connection.js';
@@ -37,16 +41,17 @@ export class TracksResolver {
     return id;
   }
 
+  // Answered synchronously when the page read the versions with the tracks: no promise per track.
   @FieldResolver(() => [TrackVersionType], { description: 'Every version, newest first.' })
-  async versions(@Root() track: TrackType, @Ctx() ctx: RequestContext): Promise<TrackVersionType[]> {
-    return (await ctx.loaders.versionsByTrackId.load(track.trackId)).map(toTrackVersionType);
+  versions(@Root() track: TrackType, @Ctx() ctx: RequestContext): TrackVersionType[] | Promise<TrackVersionType[]> {
+    if (track.versionViews) return track.versionViews.map(toTrackVersionType);
+    return ctx.loaders.versionsByTrackId.load(track.trackId).then((versions) => versions.map(toTrackVersionType));
   }
 
   @FieldResolver(() => TrackVersionType, { nullable: true })
-  async currentVersion(@Root() track: TrackType, @Ctx() ctx: RequestContext): Promise<TrackVersionType | null> {
-    const versions = await ctx.loaders.versionsByTrackId.load(track.trackId);
-    const current = versions.find((v) => v.id === track.currentVersionLocalId) ?? versions[0];
-    return current ? toTrackVersionType(current) : null;
+  currentVersion(@Root() track: TrackType, @Ctx() ctx: RequestContext): TrackVersionType | null | Promise<TrackVersionType | null> {
+    if (track.versionViews) return currentOf(track, track.versionViews);
+    return ctx.loaders.versionsByTrackId.load(track.trackId).then((versions) => currentOf(track, versions));
   }
 
   @FieldResolver(() => JobType, { nullable: true, description: 'The generation that made the track.' })
@@ -57,6 +62,11 @@ export class TracksResolver {
     const job = await ctx.loaders.jobById.load(first.jobId);
     return job ? toJobType(job) : null;
   }
+}
+
+function currentOf(track: TrackType, versions: readonly TrackVersionView[]): TrackVersionType | null {
+  const current = versions.find((v) => v.id === track.currentVersionLocalId) ?? versions[0];
+  return current ? toTrackVersionType(current) : null;
 }
 
 /** How long a link to a track's audio works. */
@@ -89,11 +99,15 @@ export class ViewerTracksResolver {
     @Ctx() ctx: RequestContext,
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Info() info: GraphQLResolveInfo,
   ) {
     const size = pageSize(first);
     const position = createdAtPosition(after);
     const tracks = ctx.services.tracks;
-    const rows = await tracks.page(ctx.em, root.userId, position, size + 1);
+    // A page that shows versions reads them in the same statement (one round trip, no batch).
+    const withVersions = selectsAny(info, ['edges', 'node'], ['versions', 'currentVersion', 'job']);
+    const rows = withVersions ? await tracks.pageWithVersions(ctx.em, root.userId, position, size + 1) : await tracks.page(ctx.em, root.userId, position, size + 1);
+    if (withVersions) for (const row of rows as TrackWithVersions[]) ctx.loaders.versionsByTrackId.prime(row.id, row.versions);
     return Object.assign(new TrackConnection(), toConnection(rows, size, after, toTrackType, createdAtCursor, () => tracks.count(ctx.em, root.userId)));
   }
 }

@@ -5,7 +5,8 @@ import type { Clock } from '../../core/clock.js';
 import { recordEvent } from '../../infra/outbox/outbox.js';
 import { Topic } from '../../infra/outbox/outbox.topics.js';
 import { User } from '../users/user.entity.js';
-import { TrackVersion } from './track-version.entity.js';
+import { TrackVersion, type TrackVersionView } from './track-version.entity.js';
+import { toVersionView, type VersionRow } from './track-version.row.js';
 import { Track } from './track.entity.js';
 import { StaleRevisionError, TrackNotFoundError } from './tracks.errors.js';
 
@@ -47,6 +48,27 @@ interface TrackRow {
   updated_at: Date;
 }
 
+/** A library page with each track's versions aggregated in, for pages that show versions. */
+const TRACKS_PAGE_WITH_VERSIONS = sqlStatement(
+  'tracks_page_with_versions',
+  `select t.id, t.title, t.style, t.prompt, t.revision, t.current_version_id, t.created_at, t.updated_at,
+     coalesce((select json_agg(json_build_object(
+         'id', v.id, 'track_id', v.track_id, 'number', v.number, 'parent_version_id', v.parent_version_id,
+         'artifact_key', v.artifact_key, 'content_type', v.content_type, 'size_bytes', v.size_bytes,
+         'duration_seconds', v.duration_seconds, 'source', v.source, 'job_id', v.job_id, 'metadata', v.metadata,
+         'created_at', v.created_at) order by v.number desc)
+       from track_versions v where v.track_id = t.id), '[]'::json) as versions
+   from tracks t
+   where t.user_id = :userId and t.deleted_at is null
+     and (:afterAt is null or (t.created_at, t.id) < (:afterAt, :afterId))
+   order by t.created_at desc, t.id desc
+   limit :limit`,
+  { userId: 'uuid', afterAt: 'timestamptz', afterId: 'uuid', limit: 'int' },
+);
+
+/** A track with every version, newest first, read in the same statement. */
+export type TrackWithVersions = TrackView & { versions: TrackVersionView[] };
+
 const TRACKS_PAGE = sqlStatement(
   'tracks_page',
   `select id, title, style, prompt, revision, current_version_id, created_at, updated_at from tracks
@@ -56,6 +78,19 @@ const TRACKS_PAGE = sqlStatement(
    limit :limit`,
   { userId: 'uuid', afterAt: 'timestamptz', afterId: 'uuid', limit: 'int' },
 );
+
+function toTrackView(row: TrackRow): TrackView {
+  return {
+    id: row.id,
+    title: row.title,
+    style: row.style,
+    prompt: row.prompt,
+    revision: row.revision,
+    currentVersionId: row.current_version_id,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
 
 /** The library: tracks, their versions, edits and soft deletes. */
 export class TracksService {
@@ -101,16 +136,13 @@ export class TracksService {
   /** A newest-first page of the library: plain rows (read-only and hot), one statement. */
   async page(em: EntityManager, userId: string, after: TrackPosition | null, limit: number): Promise<TrackView[]> {
     const rows = await runStatement<TrackRow>(em, TRACKS_PAGE, { userId, afterAt: after?.createdAt ?? null, afterId: after?.id ?? null, limit });
-    return rows.map((row) => ({
-      id: row.id,
-      title: row.title,
-      style: row.style,
-      prompt: row.prompt,
-      revision: row.revision,
-      currentVersionId: row.current_version_id,
-      createdAt: new Date(row.created_at),
-      updatedAt: new Date(row.updated_at),
-    }));
+    return rows.map(toTrackView);
+  }
+
+  /** Like page(), with each track's versions in the same statement (no batch per level). */
+  async pageWithVersions(em: EntityManager, userId: string, after: TrackPosition | null, limit: number): Promise<TrackWithVersions[]> {
+    const rows = await runStatement<TrackRow & { versions: VersionRow[] }>(em, TRACKS_PAGE_WITH_VERSIONS, { userId, afterAt: after?.createdAt ?? null, afterId: after?.id ?? null, limit });
+    return rows.map((row) => ({ ...toTrackView(row), versions: row.versions.map(toVersionView) }));
   }
 
   async count(em: EntityManager, userId: string): Promise<number> {

@@ -42,6 +42,8 @@ export class TrackType extends Node {
   readonly __typename = 'Track';
   trackId!: string;
   currentVersionLocalId!: string | null;
+  /** Versions read with the page (newest first), when the query asked for them. */
+  versionViews?: TrackVersionView[];
 
   @Field(() => String)
   title!: string;
@@ -73,8 +75,9 @@ export class UpdateTrackInput {
 
 export const TrackConnection = Connection(TrackType, 'Track');
 
-export function toTrackType(track: TrackView): TrackType {
+export function toTrackType(track: TrackView & { versions?: TrackVersionView[] }): TrackType {
   return Object.assign(new TrackType(), {
+    versionViews: track.versions,
     id: toGlobalId('Track', track.id),
     trackId: track.id,
     currentVersionLocalId: track.currentVersionId ?? null,

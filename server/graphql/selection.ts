@@ -1,0 +1,38 @@
+import { Kind, type FragmentDefinitionNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+
+/**
+ * Whether the operation asks, below the current field, for any field at `path` whose last step
+ * is one of `names` (e.g. `edges.node` then `versions`), through fragments and inline fragments
+ * alike. Lets a connection resolver fetch what the page will need in the same statement instead
+ * of one batch per level.
+ */
+export function selectsAny(info: GraphQLResolveInfo, path: readonly string[], names: readonly string[]): boolean {
+  return info.fieldNodes.some((node) => node.selectionSet !== undefined && walk(node.selectionSet, path, names, info.fragments, new Set()));
+}
+
+function walk(
+  selectionSet: SelectionSetNode,
+  path: readonly string[],
+  names: readonly string[],
+  fragments: Record<string, FragmentDefinitionNode>,
+  seen: Set<string>,
+): boolean {
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) {
+      const name = selection.name.value;
+      if (path.length === 0) {
+        if (names.includes(name)) return true;
+      } else if (name === path[0] && selection.selectionSet && walk(selection.selectionSet, path.slice(1), names, fragments, seen)) {
+        return true;
+      }
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      if (walk(selection.selectionSet, path, names, fragments, seen)) return true;
+    } else {
+      const fragment = fragments[selection.name.value];
+      if (!fragment || seen.has(fragment.name.value)) continue;
+      seen.add(fragment.name.value);
+      if (walk(fragment.selectionSet, path, names, fragments, seen)) return true;
+    }
+  }
+  return false;
+}
