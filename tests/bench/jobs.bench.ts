@@ -25,7 +25,9 @@ const dbName = `mv_benchjobs_${randomBytes(4).toString('hex')}`;
 const databaseUrl = Object.assign(new URL(BASE_URL), { pathname: `/${dbName}` }).toString();
 
 function start(script: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  // BENCH_PROFILE_DIR=<dir> writes a V8 CPU profile of the API and the worker there on exit.
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  return spawn(process.execPath, [...profile, script], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {

@@ -10,7 +10,7 @@ import { CreditsService } from '../../server/modules/credits/credits.service.js'
 import { ProviderCancelledError, ProviderError } from '../../server/modules/generation/providers/provider.errors.js';
 import type { GeneratedAudio } from '../../server/modules/generation/providers/provider.js';
 import { Job, JobStatus } from '../../server/modules/jobs/job.entity.js';
-import { JOB_PROGRESS_CHANNEL, type JobChanged } from '../../server/modules/jobs/job.events.js';
+import { JOB_PROGRESS_CHANNEL, snapshotOf, type JobChanged } from '../../server/modules/jobs/job.events.js';
 import { recordJobChanged } from '../../server/modules/jobs/jobs.service.js';
 import { TracksService } from '../../server/modules/tracks/tracks.service.js';
 import type { GenerationDeps } from './generation.deps.js';
@@ -93,7 +93,9 @@ async function claim(em: EntityManager, jobId: string): Promise<Job | null> {
 function progressPublisher(deps: GenerationDeps, job: Job) {
   let saved = { progress: job.progress, stage: job.stage };
   return async (progress: number, stage: string) => {
-    const change: JobChanged = { jobId: job.id, userId: job.user.id, status: JobStatus.RUNNING, progress: Math.round(progress), stage };
+    const rounded = Math.round(progress);
+    const snapshot = { ...snapshotOf(job), status: JobStatus.RUNNING, progress: rounded, stage };
+    const change: JobChanged = { jobId: job.id, userId: job.user.id, status: JobStatus.RUNNING, progress: rounded, stage, job: snapshot };
     await deps.broadcast.publish(JOB_PROGRESS_CHANNEL, JSON.stringify(change)).catch(() => undefined);
     if (stage !== saved.stage || change.progress >= saved.progress + 10) {
       saved = { progress: change.progress, stage };

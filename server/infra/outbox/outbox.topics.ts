@@ -45,7 +45,8 @@ export interface TopicPayloads {
   [Topic.JobRequested]: { jobId: string };
   [Topic.WebhookEvent]: { type: string; data: Record<string, unknown> };
   [Topic.AdminAlert]: { kind: 'provider_balance_low' | 'ledger_discrepancy'; message: string; details: Record<string, unknown> };
-  [Topic.JobUpdated]: { jobId: string; userId: string; status: string; progress: number; stage: string };
+  /** `job`: the whole job at the change (a JobSnapshot), so subscribers need not read it again. */
+  [Topic.JobUpdated]: { jobId: string; userId: string; status: string; progress: number; stage: string; job: Record<string, unknown> };
 }
 
 /** Where the relay delivers a topic's events; at least one of the two. */

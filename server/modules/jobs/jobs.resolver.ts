@@ -7,7 +7,7 @@ import type { Viewer } from '../auth/viewer.js';
 import { TrackType, toTrackType } from '../tracks/tracks.types.js';
 import { ViewerType } from '../viewer/viewer.types.js';
 import { JobStatus } from './job.entity.js';
-import type { JobChanged } from './job.events.js';
+import { movesOn, viewOfSnapshot, type JobChanged } from './job.events.js';
 import { JobNotFoundError } from './jobs.errors.js';
 import { GenerateTrackInput, JobConnection, JobProgressEventType, JobType, toJobType } from './jobs.types.js';
 
@@ -18,7 +18,7 @@ function jobIdOf(id: string, field = 'id'): string {
 }
 
 function toProgressEvent(change: JobChanged): JobProgressEventType {
-  return Object.assign(new JobProgressEventType(), { jobId: change.jobId, progress: change.progress, stage: change.stage, status: change.status });
+  return Object.assign(new JobProgressEventType(), { jobId: change.jobId, snapshot: change.job, progress: change.progress, stage: change.stage, status: change.status });
 }
 
 @Resolver(() => JobType)
@@ -59,6 +59,7 @@ export class JobsResolver {
     },
   })
   async jobUpdated(@Root() change: JobChanged, @Ctx() ctx: RequestContext): Promise<JobType> {
+    if (change.job) return toJobType(viewOfSnapshot(change.job));
     ctx.em.clear();
     const job = await ctx.services.jobs.find(ctx.em, change.userId, change.jobId);
     if (!job) throw new JobNotFoundError();
@@ -79,8 +80,8 @@ async function* jobProgressStream({ context, args }: SubscribeResolverData<unkno
     yield last;
     if (isTerminal(last.status)) return;
     for await (const change of changes) {
-      // Ticks may arrive late or twice; a job never goes back.
-      if (isTerminal(last.status) || (change.status === last.status && change.progress < last.progress)) continue;
+      // Ticks may arrive late or twice, and before the state read above; a job never goes back.
+      if (!movesOn(last, change)) continue;
       last = change;
       yield change;
       if (isTerminal(change.status)) return;
@@ -117,6 +118,7 @@ export class ViewerJobsResolver {
 export class JobProgressEventResolver {
   @FieldResolver(() => JobType, { description: 'The job as it stands at this event (read fresh, never from a cache).' })
   async job(@Root() event: JobProgressEventType, @CurrentViewer() viewer: Viewer, @Ctx() ctx: RequestContext): Promise<JobType> {
+    if (event.snapshot) return toJobType(viewOfSnapshot(event.snapshot));
     ctx.em.clear();
     const job = await ctx.services.jobs.find(ctx.em, viewer.userId, event.jobId);
     if (!job) throw new JobNotFoundError();

@@ -12,7 +12,7 @@ import { Price } from '../credits/price.entity.js';
 import { TierPlan } from '../credits/tier-plan.entity.js';
 import { Tier, User } from '../users/user.entity.js';
 import { Job, JobStatus, TERMINAL_JOB_STATUSES } from './job.entity.js';
-import { JOB_CANCEL_CHANNEL } from './job.events.js';
+import { JOB_CANCEL_CHANNEL, snapshotOf } from './job.events.js';
 import { FeatureNotInTierError, JobAlreadyFinishedError, JobNotFoundError, UnknownModelError } from './jobs.errors.js';
 
 export interface GenerateTrackRequest {
@@ -212,7 +212,7 @@ export function recordJobChanged(tx: EntityManager, job: Job): void {
   recordEvent(tx, {
     topic: Topic.JobUpdated,
     userId: job.user.id,
-    payload: { jobId: job.id, userId: job.user.id, status: job.status, progress: job.progress, stage: job.stage },
+    payload: { jobId: job.id, userId: job.user.id, status: job.status, progress: job.progress, stage: job.stage, job: { ...snapshotOf(job) } },
   });
 }
 

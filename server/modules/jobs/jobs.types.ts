@@ -1,3 +1,4 @@
+import type { JobSnapshot } from './job.events.js';
 import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { toGlobalId } from '../../core/global-id.js';
 import { Connection } from '../../graphql/connection.js';
@@ -77,6 +78,7 @@ export class JobType extends Node {
 @ObjectType('JobProgressEvent', { description: 'A step of a job: sent first with the current state, then on every change.' , simpleResolvers: true })
 export class JobProgressEventType {
   jobId!: string;
+  snapshot?: JobSnapshot;
 
   @Field(() => Int)
   progress!: number;
@@ -114,7 +116,14 @@ export class GenerateTrackInput {
 
 export const JobConnection = Connection(JobType, 'Job');
 
-export function toJobType(job: Job): JobType {
+/** What a Job answer is made of: the entity, or a snapshot carried in a change event. */
+export type JobFields = Pick<
+  Job,
+  | 'id' | 'trackId' | 'status' | 'progress' | 'stage' | 'prompt' | 'title' | 'style' | 'instrumental' | 'durationSeconds' | 'model' | 'cost' | 'attempts'
+  | 'errorCode' | 'errorMessage' | 'provider' | 'providerCost' | 'createdAt' | 'startedAt' | 'finishedAt'
+>;
+
+export function toJobType(job: JobFields): JobType {
   return Object.assign(new JobType(), {
     id: toGlobalId('Job', job.id),
     jobId: job.id,
