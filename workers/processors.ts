@@ -8,6 +8,7 @@ import { ledgerProcessor } from './ledger/ledger.processor.js';
 import { createGenerationProcessor } from './generation/generation.registration.js';
 import { webhooksProcessor } from './webhooks/webhooks.processor.js';
 import { LedgerJob } from './ledger/ledger.jobs.js';
+import { DELETED_TRACK_FILES_RETENTION_DAYS } from '../server/modules/tracks/track-files.cleanup.js';
 
 /** One queue this worker consumes: how many jobs at once, and the function that runs them. */
 export interface ProcessorRegistration {
@@ -45,6 +46,13 @@ export const SCHEDULES: readonly Schedule[] = [
     everyMs: 60 * 60 * 1_000,
     name: MaintenanceJob.OutboxPrune,
     data: { olderThanDays: OUTBOX_RETENTION_DAYS },
+  },
+  {
+    queue: QueueName.Maintenance,
+    id: MaintenanceJob.PurgeDeletedTrackFiles,
+    everyMs: 60 * 60 * 1_000,
+    name: MaintenanceJob.PurgeDeletedTrackFiles,
+    data: { olderThanDays: DELETED_TRACK_FILES_RETENTION_DAYS },
   },
   { queue: QueueName.Maintenance, id: MaintenanceJob.RequeueStuckJobs, everyMs: 30_000, name: MaintenanceJob.RequeueStuckJobs, data: {} },
   // Holds are expired "within seconds" of their expiry.

@@ -4,6 +4,8 @@ export enum MaintenanceJob {
   OutboxPrune = 'outbox-prune',
   /** Re-queues generation jobs that Redis lost (QUEUED too long, or RUNNING with a dead worker). Every 30 s. */
   RequeueStuckJobs = 'requeue-stuck-jobs',
+  /** Removes the audio of tracks deleted more than `olderThanDays` days ago. Repeats hourly. */
+  PurgeDeletedTrackFiles = 'purge-deleted-track-files',
   /**
    * Test only (refused unless NODE_ENV=test): holds a worker slot for `ms` milliseconds, so tests
    * can shut a worker down with a job in flight.

@@ -5,6 +5,8 @@ import { User } from '../users/user.entity.js';
 /** A song of a user's library; its audio lives in versions. */
 @Entity({ tableName: 'tracks' })
 @Index({ name: 'tracks_user_created_idx', expression: `create index "tracks_user_created_idx" on "tracks" ("user_id", "created_at" desc, "id" desc) where "deleted_at" is null` })
+// The cleanup job's queue: deleted tracks whose files are still stored.
+@Index({ name: 'tracks_files_to_purge_idx', expression: `create index "tracks_files_to_purge_idx" on "tracks" ("deleted_at") where "deleted_at" is not null and "files_purged_at" is null` })
 export class Track {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -37,4 +39,8 @@ export class Track {
   /** Soft delete: the track disappears from the library; files stay until cleanup. */
   @Property({ type: 'timestamptz', nullable: true })
   deletedAt?: Date | null;
+
+  /** When the cleanup job removed the audio of this deleted track's versions. */
+  @Property({ type: 'timestamptz', nullable: true })
+  filesPurgedAt?: Date | null;
 }

@@ -3,6 +3,7 @@ import { Migration20261125CreditsLedger } from './20261125-credits-ledger.js';
 import { Migration20261125Foundation } from './20261125-foundation.js';
 import { Migration20261125Generation } from './20261125-generation.js';
 import { Migration20261125OutboxRelay } from './20261125-outbox-relay.js';
+import { Migration20261125TrackFilesCleanup } from './20261125-track-files-cleanup.js';
 
 /** Migrations in the order they run; a landed migration is never edited, only followed. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261125CreditsLedger', class: Migration20261125CreditsLedger },
   { name: 'Migration20261125OutboxRelay', class: Migration20261125OutboxRelay },
   { name: 'Migration20261125Generation', class: Migration20261125Generation },
+  { name: 'Migration20261125TrackFilesCleanup', class: Migration20261125TrackFilesCleanup },
 ];
