@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Queue } from 'bullmq';
+import { Topic } from '../../server/infra/outbox/outbox.topics.js';
 import { Job, JobStatus } from '../../server/modules/jobs/job.entity.js';
 
 /**
@@ -26,9 +27,11 @@ export async function requeueStuckJobs(em: EntityManager, queue: Queue, threshol
     },
     { fields: ['id', 'status'], limit: 500, orderBy: { createdAt: 'asc' } },
   );
+  const waiting = await stillInQueue(em, queue, stuck.filter((job) => job.status === JobStatus.QUEUED).map((job) => job.id));
+  const lost = stuck.filter((job) => !waiting.has(job.id));
   // One re-queue per job: while that BullMQ job is kept (a day), its id dedupes later sweeps.
   // A Redis that lost its data lost this id too, so the job can be recovered again then.
-  for (const job of stuck) {
+  for (const job of lost) {
     const id = `recover-${job.id}`;
     await queue.add('recover', { id, topic: 'job.requested', userId: null, payload: { jobId: job.id }, createdAt: now.toISOString() }, {
       jobId: id,
@@ -38,5 +41,31 @@ export async function requeueStuckJobs(em: EntityManager, queue: Queue, threshol
       removeOnFail: { age: 604_800 },
     });
   }
-  return stuck.length;
+  return lost.length;
+}
+
+/** BullMQ states in which a queue entry will still run. */
+const PENDING_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+
+/**
+ * Queued jobs that are only waiting their turn behind a long queue: their job.requested event is
+ * not relayed yet (the relay will deliver it), or its queue entry (jobId = event id) is still
+ * pending. Re-queuing those would render the audio twice.
+ */
+async function stillInQueue(em: EntityManager, queue: Queue, jobIds: string[]): Promise<Set<string>> {
+  if (jobIds.length === 0) return new Set();
+  const events = await em.execute<Array<{ id: string; job_id: string; published_at: string | null }>>(
+    `select id, payload->>'jobId' as job_id, published_at from outbox where topic = ? and payload->>'jobId' in (?)`,
+    [Topic.JobRequested, jobIds],
+  );
+  const waiting = new Set<string>();
+  for (const event of events) {
+    if (!event.published_at) {
+      waiting.add(event.job_id);
+      continue;
+    }
+    const entry = await queue.getJob(event.id);
+    if (entry && PENDING_STATES.has(await entry.getState())) waiting.add(event.job_id);
+  }
+  return waiting;
 }
