@@ -70,6 +70,27 @@ async function prepareDatabase(config: Config): Promise<void> {
   }
 }
 
+/**
+ * Builds the Mini App (client/) into config.miniAppDir so the API serves it at /app. A failed
+ * build does not stop the platform: the API and the Playground still work, and /app says the
+ * client is not built. MINI_APP_BUILD=0 skips it (an existing build is served as it is).
+ */
+async function buildMiniApp(config: Config, env: NodeJS.ProcessEnv): Promise<void> {
+  if (env.MINI_APP_BUILD === '0') {
+    say(`Mini App: not rebuilt (MINI_APP_BUILD=0); serving ${config.miniAppDir}${existsSync(join(config.miniAppDir, 'index.html')) ? '' : ', which has no build'}`);
+    return;
+  }
+  const started = Date.now();
+  try {
+    // Loaded here: vite is a build tool, only needed when there is a client to build.
+    const { build } = await import('vite');
+    await build({ configFile: join(ROOT, 'client', 'vite.config.ts'), logLevel: 'warn', build: { outDir: config.miniAppDir, emptyOutDir: true } });
+    say(`Mini App: built into ${config.miniAppDir} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } catch (error) {
+    complain(`Mini App: the build failed (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); /app will say so. Build it alone with:`, 'npm run client:build');
+  }
+}
+
 async function isReady(port: number): Promise<boolean> {
   try {
     const response = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) });
@@ -82,6 +103,7 @@ async function isReady(port: number): Promise<boolean> {
 function announce(config: Config): void {
   say('MusicVerse is up');
   say(`  Playground  ${config.publicUrl}/graphql`);
+  say(`  Mini App    ${config.publicUrl}/app/   (in Telegram: set it as the bot's menu button URL, see client/README.md)`);
   say(`  Health      ${config.publicUrl}/readyz   Metrics ${config.publicUrl}/metrics`);
   if (config.devLogin) say('  Sign in     run devSignIn in the Playground, then set the Authorization header (see README)');
   say('  Stop        Ctrl-C');
@@ -150,6 +172,7 @@ async function main(): Promise<void> {
   await ensureService('PostgreSQL', 'DATABASE_URL', config.databaseUrl, probePostgres, launchPostgres);
   await ensureService('Redis', 'REDIS_URL', config.redisUrl, probeRedis, launchRedis);
   await prepareDatabase(config);
+  await buildMiniApp(config, env);
   runProcesses(config, env);
 }
 

@@ -28,6 +28,7 @@ import { operationsRouter } from './http/health.js';
 import { playground } from './http/playground.js';
 import { cors } from './http/cors.js';
 import { filesRouter } from './http/files.js';
+import { miniAppRouter } from './http/mini-app.js';
 import { createStorage } from './infra/storage/storage.factory.js';
 import { registerLedgerMetrics } from './modules/credits/ledger.metrics.js';
 import { createServices, type Infrastructure, type Services } from './services.js';
@@ -154,6 +155,9 @@ export async function startApi(config: Config, log: Logger = createLogger(config
 
   const app = express();
   app.disable('x-powered-by');
+  // GraphQL answers are per caller and never revalidated; hashing every body for an ETag is waste.
+  // (Files set their own validators.)
+  app.set('etag', false);
   app.set('trust proxy', 'loopback');
   const httpServer = createServer(app);
   let draining = false;
@@ -185,6 +189,8 @@ export async function startApi(config: Config, log: Logger = createLogger(config
   app.use(operationsRouter(orm, redis, metrics, () => draining));
   // Audio and covers, through expiring signed links (TrackVersion.audioUrl); no other credential.
   app.use(filesRouter(await createStorage({ dir: config.storageDir, s3: config.s3 }), config.jwtSecret, metrics));
+  // The Telegram Mini App (client/), built by Vite: GET /app and its assets.
+  app.use(miniAppRouter(config.miniAppDir));
   app.use(GRAPHQL_PATH, cors);
   app.get(GRAPHQL_PATH, playground(GRAPHQL_PATH));
   app.use(

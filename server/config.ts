@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { s3OptionsFromEnv, StorageSettingsError } from './infra/storage/storage.factory.js';
 import type { S3StorageOptions } from './infra/storage/s3.storage.js';
 import type { ProviderConfig } from './modules/generation/providers/provider.factory.js';
@@ -28,6 +31,11 @@ export interface Config {
   initDataMaxAgeSeconds: number;
   /** Enables `devSignIn` for local use. Never set in production. */
   devLogin: boolean;
+  /**
+   * The built Mini App served at /app (MINI_APP_DIR, default client/dist of the repository;
+   * a relative path is taken from the repository root).
+   */
+  miniAppDir: string;
   /** Directory for audio and covers when no S3 settings are given. */
   storageDir: string;
   /** S3-compatible bucket for audio and covers (S3_BUCKET and friends); local directory when absent. */
@@ -92,6 +100,17 @@ function providerSettings(env: Env): ProviderConfig {
       requestTimeoutMs: integer(env, 'PROVIDER_TIMEOUT_MS', 20_000, 100, 300_000),
     },
   };
+}
+
+/** The repository root: the nearest folder above this file with a package.json (from server/ or dist/server/). */
+function repositoryRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+  return dir;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -160,6 +179,7 @@ export function loadConfig(env: Env = process.env): Config {
     adminTelegramIds: new Set(adminIds),
     initDataMaxAgeSeconds: integer(env, 'INIT_DATA_MAX_AGE_SECONDS', 86_400, 1, 31 * 86_400),
     devLogin,
+    miniAppDir: resolve(repositoryRoot(), env.MINI_APP_DIR || 'client/dist'),
     storageDir: env.STORAGE_DIR ?? '.data/storage',
     s3: s3Settings(env),
     provider: providerSettings(env),

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -45,6 +46,9 @@ async function runStart(env: Record<string, string>): Promise<StartRun> {
     REDIS_URL: inject('redisUrl'),
     REDIS_PREFIX: inject('redisPrefix'),
     LOG_LEVEL: 'info',
+    // Runs go side by side: only the run that checks /app builds the Mini App, into its own folder.
+    MINI_APP_BUILD: '0',
+    MINI_APP_DIR: join(tmpdir(), `mv-start-app-${randomBytes(4).toString('hex')}`),
     ...env,
   };
   delete childEnv.DEV_LOGIN;
@@ -100,12 +104,17 @@ afterAll(async () => {
 // Each run owns its database and port, so the runs go side by side to keep the file short.
 // Up to three platforms start at once on a two-core machine: give them room under a full run.
 describe.concurrent('npm start', { timeout: 90_000 }, () => {
-  it('creates and migrates a missing database, serves the API and a worker, and exits 0 on SIGTERM', async ({ expect }) => {
-    const run = await runStart({});
+  it('creates and migrates a missing database, builds and serves the Mini App, runs the API and a worker, and exits 0 on SIGTERM', async ({ expect }) => {
+    const miniAppDir = mkdtempSync(join(tmpdir(), 'mv-start-app-'));
+    const run = await runStart({ MINI_APP_BUILD: '1', MINI_APP_DIR: miniAppDir });
     await untilUp(run);
     const output = run.output();
     expect(output).toMatch(/database mv_start_\w+: created, applied Migration\w+/);
     expect(output).toContain(`Playground  http://localhost:${run.port}/graphql`);
+    expect(output).toContain(`Mini App    http://localhost:${run.port}/app/`);
+    const app = await fetch(`http://127.0.0.1:${run.port}/app/`);
+    expect(app.status).toBe(200);
+    expect(await app.text()).toContain('<div id="root">');
     expect(output).toMatch(/\[api\] |\[worker\] /);
     expect(await readyz(run.port)).toBe(200);
 
@@ -123,6 +132,7 @@ describe.concurrent('npm start', { timeout: 90_000 }, () => {
     expect(await run.exited).toBe(0);
     expect(run.output()).toContain('[start] stopped');
     expect(alive(apiPid)).toBe(false);
+    rmSync(miniAppDir, { recursive: true, force: true });
   });
 
   it('stops the worker and exits non-zero when the API dies', async ({ expect }) => {

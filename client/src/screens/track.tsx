@@ -1,0 +1,127 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { useMutation, useQuery } from 'urql';
+import { describeError, errorCode } from '../api/errors';
+import { ConfirmButton } from '../components/confirm-button';
+import { ErrorNote, Loading } from '../components/states';
+import { DeleteTrackDocument, TrackDocument, UpdateTrackDocument } from '../generated/graphql';
+import { dateTime, duration } from '../format';
+import { hrefOf, navigate } from '../router';
+import { useBackButton } from '../telegram/buttons';
+import { haptic, telegramWebApp } from '../telegram/web-app';
+
+/** One track: play it, rename it, see its versions, delete it. */
+export function TrackScreen({ id }: { id: string }) {
+  useBackButton(() => navigate({ screen: 'library' }));
+  const [{ data, fetching, error }, refetch] = useQuery({ query: TrackDocument, variables: { id }, requestPolicy: 'cache-and-network' });
+  // `... on Track`: anything else (or nothing) under this id is not a track of yours.
+  const track = data?.node && 'revision' in data.node ? data.node : null;
+
+  return (
+    <main className="screen">
+      {!telegramWebApp() && (
+        <a className="back" href={hrefOf({ screen: 'library' })}>
+          ← Library
+        </a>
+      )}
+      <h1>{track?.title ?? 'Track'}</h1>
+      {!data && fetching && <Loading what="the track" />}
+      {error && !track && <ErrorNote error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />}
+      {data && !track && !fetching && <ErrorNote text="This track no longer exists, or it is not yours." />}
+      {track && (
+        <>
+          {track.currentVersion ? (
+            <section className="card" aria-label="Player">
+              <audio controls preload="metadata" src={track.currentVersion.audioUrl} aria-label={`Play ${track.title}`} data-testid="track-audio" />
+              <p className="muted small">
+                Version {track.currentVersion.number} · {duration(track.currentVersion.durationSeconds)}
+                {track.style ? ` · ${track.style}` : ''}
+              </p>
+            </section>
+          ) : (
+            <p className="muted">This track has no audio yet.</p>
+          )}
+          <RenameForm id={track.id} title={track.title} revision={track.revision} onConflict={() => refetch({ requestPolicy: 'network-only' })} />
+          <section aria-labelledby="versions-heading">
+            <h2 id="versions-heading">Versions ({track.versions.length})</h2>
+            <ol className="list">
+              {track.versions.map((version) => (
+                <li key={version.id} className="row">
+                  <span>
+                    Version {version.number} · {version.source} · {duration(version.durationSeconds)}
+                  </span>
+                  <span className="muted small">{dateTime(version.createdAt)}</span>
+                  <a href={version.downloadUrl} className="small">
+                    Download version {version.number}
+                  </a>
+                </li>
+              ))}
+            </ol>
+          </section>
+          <DeleteTrack id={track.id} title={track.title} />
+        </>
+      )}
+    </main>
+  );
+}
+
+function RenameForm({ id, title, revision, onConflict }: { id: string; title: string; revision: number; onConflict: () => void }) {
+  const [draft, setDraft] = useState(title);
+  const [message, setMessage] = useState<{ kind: 'error' | 'saved'; text: string } | null>(null);
+  const [{ fetching }, updateTrack] = useMutation(UpdateTrackDocument);
+  useEffect(() => setDraft(title), [title]);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    // expectedRevision: an edit made elsewhere since this screen loaded is not overwritten.
+    const result = await updateTrack({ id, input: { title: draft.trim() }, expectedRevision: revision });
+    if (result.data) {
+      haptic('success');
+      setMessage({ kind: 'saved', text: 'Saved.' });
+      return;
+    }
+    haptic('error');
+    if (errorCode(result.error) === 'CONFLICT') {
+      setMessage({ kind: 'error', text: 'Someone changed this track (perhaps you, in another window) after you opened it, so your new title was not saved. The latest version is shown now; rename it again if you still want to.' });
+      onConflict();
+    } else {
+      setMessage({ kind: 'error', text: describeError(result.error) });
+    }
+  };
+
+  return (
+    <form className="card" onSubmit={(event) => void submit(event)}>
+      <label>
+        Title
+        <input value={draft} required maxLength={200} onChange={(e) => setDraft(e.target.value)} />
+      </label>
+      <button type="submit" disabled={fetching || draft.trim() === '' || draft.trim() === title}>
+        {fetching ? 'Saving…' : 'Rename'}
+      </button>
+      {message && (
+        <p className={message.kind === 'error' ? 'error' : 'muted'} role={message.kind === 'error' ? 'alert' : 'status'}>
+          {message.text}
+        </p>
+      )}
+    </form>
+  );
+}
+
+function DeleteTrack({ id, title }: { id: string; title: string }) {
+  const [{ fetching, error }, deleteTrack] = useMutation(DeleteTrackDocument);
+  return (
+    <section className="card" aria-label="Delete">
+      <ConfirmButton
+        label="Delete track"
+        confirmLabel={`Yes, delete “${title}”`}
+        disabled={fetching}
+        onConfirm={() =>
+          void deleteTrack({ id }).then((result) => {
+            haptic(result.error ? 'error' : 'success');
+            if (!result.error) navigate({ screen: 'library' });
+          })
+        }
+      />
+      <ErrorNote error={error} />
+    </section>
+  );
+}
