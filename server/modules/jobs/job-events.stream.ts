@@ -10,11 +10,18 @@ const MAX_TRACKED_JOBS = 10_000;
 /** Changes buffered for one slow subscriber before the oldest ticks are dropped. */
 const BUFFER = 500;
 
+type Sink = (change: JobChanged) => void;
+
 /**
  * Job changes for subscriptions, from both paths: progress ticks the worker broadcasts and the
- * status changes relayed from the outbox. One stream per subscriber, filtered by owner (and job).
+ * status changes relayed from the outbox. The process listens once per path and hands each
+ * change, parsed once, to the subscriptions of its owner only: with many subscribers a tick
+ * costs one parse and a map lookup, not one parse per subscription.
  */
 export class JobEvents {
+  private readonly sinks = new Map<string, Set<Sink>>();
+  private listening: Promise<void> | undefined;
+
   constructor(
     private readonly broadcast: Broadcast,
     private readonly outboxEvents: EventSubscriber,
@@ -25,33 +32,68 @@ export class JobEvents {
       async (push) => {
         // Last state seen per job: late or repeated events never take a job back.
         const last = new Map<string, JobChanged>();
-        const accept = (change: JobChanged | null) => {
-          if (!change || change.userId !== userId || (jobId && change.jobId !== jobId)) return;
+        const sink: Sink = (change) => {
+          if (jobId && change.jobId !== jobId) return;
           if (!movesOn(last.get(change.jobId), change)) return;
           if (last.size >= MAX_TRACKED_JOBS) last.clear();
           last.set(change.jobId, change);
           push(change);
         };
-        const unsubscribers = await Promise.all([
-          this.broadcast.on(JOB_PROGRESS_CHANNEL, (message) => accept(parseChange(message))),
-          this.outboxEvents.on(Topic.JobUpdated, (envelope) => accept(parseChange(JSON.stringify(envelope.payload)))),
-        ]);
-        return async () => {
-          for (const unsubscribe of unsubscribers) await unsubscribe();
-        };
+        let own = this.sinks.get(userId);
+        if (!own) this.sinks.set(userId, (own = new Set()));
+        own.add(sink);
+        try {
+          await this.listen();
+        } catch (error) {
+          this.remove(userId, sink);
+          throw error;
+        }
+        return async () => this.remove(userId, sink);
       },
       { bufferSize: BUFFER },
     );
   }
+
+  private remove(userId: string, sink: Sink): void {
+    const own = this.sinks.get(userId);
+    own?.delete(sink);
+    if (own?.size === 0) this.sinks.delete(userId);
+  }
+
+  /** Subscribes this process to both paths once; a failed attempt is retried by the next stream. */
+  private listen(): Promise<void> {
+    this.listening ??= Promise.all([
+      this.broadcast.on(JOB_PROGRESS_CHANNEL, (message) => this.dispatch(parseMessage(message))),
+      this.outboxEvents.on(Topic.JobUpdated, (envelope) => this.dispatch(changeOf(envelope.payload))),
+    ]).then(
+      () => undefined,
+      (error: unknown) => {
+        this.listening = undefined;
+        throw error;
+      },
+    );
+    return this.listening;
+  }
+
+  private dispatch(change: JobChanged | null): void {
+    if (!change) return;
+    const own = this.sinks.get(change.userId);
+    if (own) for (const sink of own) sink(change);
+  }
 }
 
-function parseChange(message: string): JobChanged | null {
+function parseMessage(message: string): JobChanged | null {
   try {
-    const value = JSON.parse(message) as Partial<JobChanged>;
-    if (typeof value.jobId !== 'string' || typeof value.userId !== 'string' || typeof value.status !== 'string') return null;
-    const job = value.job && typeof value.job === 'object' && value.job.id === value.jobId ? value.job : undefined;
-    return { jobId: value.jobId, userId: value.userId, status: value.status as JobStatus, progress: Number(value.progress ?? 0), stage: String(value.stage ?? ''), job };
+    return changeOf(JSON.parse(message));
   } catch {
     return null;
   }
+}
+
+function changeOf(payload: unknown): JobChanged | null {
+  if (typeof payload !== 'object' || payload === null) return null;
+  const value = payload as Partial<JobChanged>;
+  if (typeof value.jobId !== 'string' || typeof value.userId !== 'string' || typeof value.status !== 'string') return null;
+  const job = value.job && typeof value.job === 'object' && value.job.id === value.jobId ? value.job : undefined;
+  return { jobId: value.jobId, userId: value.userId, status: value.status as JobStatus, progress: Number(value.progress ?? 0), stage: String(value.stage ?? ''), job };
 }
