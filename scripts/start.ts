@@ -24,12 +24,20 @@ const STOP_MARGIN_MS = 20_000;
 const READY_TIMEOUT_MS = 60_000;
 const DUPLICATE_SIGNAL_MS = 1_000;
 
-/** Local defaults: DEV_LOGIN is on unless set or in production, and the user is told. */
+/**
+ * Local defaults, unless set or in production, and the user is told: DEV_LOGIN is on, and
+ * webhooks may be delivered to a receiver on this machine.
+ */
 function startEnvironment(): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  if (env.DEV_LOGIN === undefined && env.NODE_ENV !== 'production') {
+  if (env.NODE_ENV === 'production') return env;
+  if (env.DEV_LOGIN === undefined) {
     env.DEV_LOGIN = '1';
     say('DEV_LOGIN=1 by default for local use: devSignIn is available (set DEV_LOGIN=0 to turn it off)');
+  }
+  if (env.WEBHOOK_ALLOWED_HOSTS === undefined) {
+    env.WEBHOOK_ALLOWED_HOSTS = '127.0.0.1,localhost';
+    say('WEBHOOK_ALLOWED_HOSTS=127.0.0.1,localhost by default for local use: webhooks may point at a receiver on this machine');
   }
   return env;
 }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { s3OptionsFromEnv, StorageSettingsError } from './infra/storage/storage.factory.js';
 import type { S3StorageOptions } from './infra/storage/s3.storage.js';
 import type { ProviderConfig } from './modules/generation/providers/provider.factory.js';
+import { webhookSettingsFromEnv, WebhookSettingsError, type WebhookSettings } from './modules/webhooks/webhook.settings.js';
 /**
  * Process configuration, read once from the environment.
  * A bad value fails at start with one line that names the variable and what it expects.
@@ -64,6 +65,8 @@ export interface Config {
    * turns it off (each hold its own statement). Default on.
    */
   ledgerGroupCommit: boolean;
+  /** Webhook delivery: encryption key, allowed hosts, retries, timeout (see webhook.settings.ts). */
+  webhooks: WebhookSettings;
   /** `production` masks more and refuses DEV_LOGIN. */
   nodeEnv: string;
   /** pino level: fatal, error, warn, info (default), debug, trace or silent (default under test). */
@@ -75,6 +78,15 @@ function s3Settings(env: Env): S3StorageOptions | undefined {
     return s3OptionsFromEnv(env);
   } catch (error) {
     if (error instanceof StorageSettingsError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
+function webhookSettings(env: Env, production: boolean, jwtSecret: string): WebhookSettings {
+  try {
+    return webhookSettingsFromEnv(env, { production, jwtSecret });
+  } catch (error) {
+    if (error instanceof WebhookSettingsError) throw new ConfigError(error.message);
     throw error;
   }
 }
@@ -194,6 +206,7 @@ export function loadConfig(env: Env = process.env): Config {
       timeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     },
     ledgerGroupCommit: env.LEDGER_GROUP_COMMIT !== '0',
+    webhooks: webhookSettings(env, production, jwtSecret),
     nodeEnv,
     logLevel,
   };

@@ -19,6 +19,7 @@ import { EventSubscriber } from './infra/outbox/event-subscriber.js';
 import { JobEvents } from './modules/jobs/job-events.stream.js';
 import { JobsService } from './modules/jobs/jobs.service.js';
 import { TracksService } from './modules/tracks/tracks.service.js';
+import { WEBHOOK_DUE_CHANNEL, WebhooksService } from './modules/webhooks/webhooks.service.js';
 import { systemClock, type Clock } from './core/clock.js';
 
 /** The domain services one process shares across requests; built once at start. */
@@ -37,6 +38,7 @@ export interface Services {
   jobs: JobsService;
   jobEvents: JobEvents;
   tracks: TracksService;
+  webhooks: WebhooksService;
 }
 
 export interface Infrastructure {
@@ -90,5 +92,6 @@ export async function createServices(infra: Infrastructure): Promise<Services> {
     jobs,
     jobEvents: new JobEvents(broadcast, events),
     tracks: new TracksService(clock),
+    webhooks: new WebhooksService(config.webhooks, clock, (deliveryId) => broadcast.publish(WEBHOOK_DUE_CHANNEL, deliveryId)),
   };
 }

@@ -7,6 +7,7 @@ import type { WorkerContext } from './worker.context.js';
 import { ledgerProcessor } from './ledger/ledger.processor.js';
 import { createGenerationProcessor } from './generation/generation.registration.js';
 import { webhooksProcessor } from './webhooks/webhooks.processor.js';
+import { webhookSweepSchedule } from './webhooks/webhooks.jobs.js';
 import { LedgerJob } from './ledger/ledger.jobs.js';
 import { DELETED_TRACK_FILES_RETENTION_DAYS } from '../server/modules/tracks/track-files.cleanup.js';
 
@@ -59,4 +60,6 @@ export const SCHEDULES: readonly Schedule[] = [
   { queue: QueueName.Ledger, id: LedgerJob.ExpireHolds, everyMs: 2_000, name: LedgerJob.ExpireHolds, data: {} },
   { queue: QueueName.Ledger, id: LedgerJob.DailyGrants, everyMs: 10 * 60 * 1_000, name: LedgerJob.DailyGrants, data: {} },
   { queue: QueueName.Ledger, id: LedgerJob.Check, everyMs: 15 * 60 * 1_000, name: LedgerJob.Check, data: {} },
+  // Webhook tries whose queue job was lost are sent within seconds of being due.
+  webhookSweepSchedule(),
 ];

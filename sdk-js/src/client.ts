@@ -11,6 +11,7 @@ import { Generation } from './resources/generation.js';
 import { Jobs } from './resources/jobs.js';
 import { Tracks } from './resources/tracks.js';
 import { ViewerResource } from './resources/viewer.js';
+import { Webhooks } from './resources/webhooks.js';
 
 /**
  * Who the client acts as: an API key (scripts, servers; sent as X-API-Key) or a session's access
@@ -35,6 +36,7 @@ export class MusicVerse {
   readonly apiKeys = new ApiKeys(this);
   readonly auth = new Auth(this);
   readonly viewer = new ViewerResource(this);
+  readonly webhooks = new Webhooks(this);
   /** The GraphQL endpoint, `<baseUrl>/graphql`. */
   readonly endpoint: string;
 

@@ -40,6 +40,7 @@ export type { GenerateParams } from './resources/generation.js';
 export type { CreditBalance, Hold, CreditTransaction, Price, ListHoldsParams, ListTransactionsParams, PlaceHoldParams } from './resources/credits.js';
 export type { ApiKey, ApiKeyScope, CreatedApiKey } from './resources/api-keys.js';
 export type { AuthPayload } from './resources/auth.js';
+export type { Webhook, WebhookDelivery, WebhookEventType, CreatedWebhook } from './resources/webhooks.js';
 export type { User } from './resources/viewer.js';
 export type { PageParams } from './resources/resource.js';
 /** Every operation document and schema type, for `client.request` and your own typings. */

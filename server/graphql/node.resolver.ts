@@ -7,6 +7,7 @@ import { toCreditTransactionType, toHoldType } from '../modules/credits/credits.
 import { toJobType } from '../modules/jobs/jobs.types.js';
 import { TrackVersion } from '../modules/tracks/track-version.entity.js';
 import { toTrackType, toTrackVersionType } from '../modules/tracks/tracks.types.js';
+import { toWebhookDeliveryType, toWebhookType } from '../modules/webhooks/webhooks.types.js';
 import { NotFoundError } from '../core/errors.js';
 import { CurrentViewer, requireAccess } from './auth-checker.js';
 import type { RequestContext } from './context.js';
@@ -58,6 +59,16 @@ const FETCHERS: Record<string, NodeFetcher> = {
     requireAccess(viewer, 'credits:read');
     const entry = await ctx.services.creditsRepository.findTransaction(ctx.em, viewer.userId, id);
     return entry ? toCreditTransactionType(entry) : null;
+  },
+  Webhook: async (ctx, viewer, id) => {
+    requireAccess(viewer, 'webhooks:read');
+    const endpoint = await ctx.services.webhooks.find(ctx.em, viewer.userId, id);
+    return endpoint ? toWebhookType(endpoint) : null;
+  },
+  WebhookDelivery: async (ctx, viewer, id) => {
+    requireAccess(viewer, 'webhooks:read');
+    const delivery = await ctx.services.webhooks.findDelivery(ctx.em, viewer.userId, id);
+    return delivery ? toWebhookDeliveryType(delivery) : null;
   },
 };
 

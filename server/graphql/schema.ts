@@ -8,11 +8,12 @@ import { JobProgressEventResolver, JobsResolver, ViewerJobsResolver } from '../m
 import { TrackVersionsResolver, TracksResolver, ViewerTracksResolver } from '../modules/tracks/tracks.resolver.js';
 import { CreditsResolver, CreditsSubscriptionResolver, ViewerCreditsResolver } from '../modules/credits/credits.resolver.js';
 import { ViewerResolver } from '../modules/viewer/viewer.resolver.js';
+import { ViewerWebhooksResolver, WebhooksResolver } from '../modules/webhooks/webhooks.resolver.js';
 import { authChecker } from './auth-checker.js';
 import { NodeResolver } from './node.resolver.js';
 
 /** Every resolver of the API; a module adds its own here. */
-const RESOLVERS = [NodeResolver, ViewerResolver, AuthResolver, ApiKeysResolver, CreditsResolver, CreditsSubscriptionResolver, ViewerCreditsResolver, AdminResolver, JobsResolver, JobProgressEventResolver, ViewerJobsResolver, TracksResolver, TrackVersionsResolver, ViewerTracksResolver] as const;
+const RESOLVERS = [NodeResolver, ViewerResolver, AuthResolver, ApiKeysResolver, CreditsResolver, CreditsSubscriptionResolver, ViewerCreditsResolver, AdminResolver, JobsResolver, JobProgressEventResolver, ViewerJobsResolver, TracksResolver, TrackVersionsResolver, ViewerTracksResolver, WebhooksResolver, ViewerWebhooksResolver] as const;
 
 /**
  * Subscriptions stream outbox events (EventSubscriber) through each field's own `subscribe`;

@@ -10,7 +10,7 @@ from typing import Any
 from . import operations
 from ._base import AsyncClientBase, SyncClientBase
 from ._retry import new_idempotency_key
-from .types import ApiKey, ApiKeyScope, AuthPayload, CreateApiKeyInput, CreateApiKeyPayload, CreditAccount, CreditTransaction, CreditTransactionConnection, CreditTransactionType, DevSignInInput, GenerateTrackInput, Hold, HoldConnection, HoldStatus, Job, JobConnection, JobProgressEvent, JobStatus, PlaceHoldInput, Price, Track, TrackConnection, TrackDetails, UpdateTrackInput, User
+from .types import ApiKey, ApiKeyScope, AuthPayload, CreateApiKeyInput, CreateApiKeyPayload, CreateWebhookInput, CreateWebhookPayload, CreditAccount, CreditTransaction, CreditTransactionConnection, CreditTransactionType, DevSignInInput, GenerateTrackInput, Hold, HoldConnection, HoldStatus, Job, JobConnection, JobProgressEvent, JobStatus, PlaceHoldInput, Price, RotateWebhookSecretPayload, Track, TrackConnection, TrackDetails, UpdateTrackInput, UpdateWebhookInput, User, Webhook, WebhookDeliveriesWebhook, WebhookDelivery, WebhookEventType
 
 __all__ = ["AsyncMusicVerse", "MusicVerse"]
 
@@ -298,6 +298,97 @@ class AsyncMusicVerse(AsyncClientBase):
         result: str = data["deleteTrack"]
         return result
 
+    async def webhooks(self) -> list[Webhook]:
+        """Your webhooks, newest first."""
+        variables: dict[str, Any] = {}
+        data = await self._request(operations.WEBHOOKS, "Webhooks", variables, retryable=True)
+        result: list[Webhook] = [Webhook.from_json(item0) for item0 in data["viewer"]["webhooks"]]
+        return result
+
+    async def webhook(self, id: str) -> Webhook | None:
+        """Fetches any object of yours by its global ID; null when not found or not yours."""
+        variables: dict[str, Any] = {}
+        variables["id"] = id
+        data = await self._request(operations.WEBHOOK, "Webhook", variables, retryable=True)
+        result: Webhook | None = None if not data["node"] else Webhook.from_json(data["node"])
+        return result
+
+    async def webhook_deliveries(self, id: str, *, first: int | None = None, after: str | None = None) -> WebhookDeliveriesWebhook | None:
+        """Fetches any object of yours by its global ID; null when not found or not yours."""
+        variables: dict[str, Any] = {}
+        variables["id"] = id
+        if first is not None:
+            variables["first"] = first
+        if after is not None:
+            variables["after"] = after
+        data = await self._request(operations.WEBHOOK_DELIVERIES, "WebhookDeliveries", variables, retryable=True)
+        result: WebhookDeliveriesWebhook | None = None if not data["node"] else WebhookDeliveriesWebhook.from_json(data["node"])
+        return result
+
+    async def webhook_delivery(self, id: str) -> WebhookDelivery | None:
+        """Fetches any object of yours by its global ID; null when not found or not yours."""
+        variables: dict[str, Any] = {}
+        variables["id"] = id
+        data = await self._request(operations.WEBHOOK_DELIVERY, "WebhookDelivery", variables, retryable=True)
+        result: WebhookDelivery | None = None if not data["node"] else WebhookDelivery.from_json(data["node"])
+        return result
+
+    async def webhook_event_types(self) -> list[WebhookEventType]:
+        """Every event type a webhook can subscribe to."""
+        variables: dict[str, Any] = {}
+        data = await self._request(operations.WEBHOOK_EVENT_TYPES, "WebhookEventTypes", variables, retryable=True)
+        result: list[WebhookEventType] = [WebhookEventType.from_json(item0) for item0 in data["webhookEventTypes"]]
+        return result
+
+    async def create_webhook(self, input: CreateWebhookInput) -> CreateWebhookPayload:
+        """Registers a webhook; its signing secret is in this answer only."""
+        variables: dict[str, Any] = {}
+        variables["input"] = input.to_json()
+        data = await self._request(operations.CREATE_WEBHOOK, "CreateWebhook", variables, retryable=False)
+        result: CreateWebhookPayload = CreateWebhookPayload.from_json(data["createWebhook"])
+        return result
+
+    async def update_webhook(self, id: str, input: UpdateWebhookInput) -> Webhook:
+        """Changes a webhook; enabled: true turns a disabled one back on."""
+        variables: dict[str, Any] = {}
+        variables["id"] = id
+        variables["input"] = input.to_json()
+        data = await self._request(operations.UPDATE_WEBHOOK, "UpdateWebhook", variables, retryable=False)
+        result: Webhook = Webhook.from_json(data["updateWebhook"])
+        return result
+
+    async def delete_webhook(self, id: str) -> str:
+        """Deletes a webhook and its delivery log; answers its id."""
+        variables: dict[str, Any] = {}
+        variables["id"] = id
+        data = await self._request(operations.DELETE_WEBHOOK, "DeleteWebhook", variables, retryable=False)
+        result: str = data["deleteWebhook"]
+        return result
+
+    async def rotate_webhook_secret(self, id: str) -> RotateWebhookSecretPayload:
+        """Replaces the signing secret at once; the new one is in this answer only."""
+        variables: dict[str, Any] = {}
+        variables["id"] = id
+        data = await self._request(operations.ROTATE_WEBHOOK_SECRET, "RotateWebhookSecret", variables, retryable=False)
+        result: RotateWebhookSecretPayload = RotateWebhookSecretPayload.from_json(data["rotateWebhookSecret"])
+        return result
+
+    async def test_webhook(self, id: str) -> WebhookDelivery:
+        """Sends a "webhook.test" event to the webhook now; answers the delivery (PENDING) to follow."""
+        variables: dict[str, Any] = {}
+        variables["id"] = id
+        data = await self._request(operations.TEST_WEBHOOK, "TestWebhook", variables, retryable=False)
+        result: WebhookDelivery = WebhookDelivery.from_json(data["testWebhook"])
+        return result
+
+    async def redeliver_webhook_delivery(self, id: str) -> WebhookDelivery:
+        """Sends a delivery's event again, as a new delivery with the same body."""
+        variables: dict[str, Any] = {}
+        variables["id"] = id
+        data = await self._request(operations.REDELIVER_WEBHOOK_DELIVERY, "RedeliverWebhookDelivery", variables, retryable=False)
+        result: WebhookDelivery = WebhookDelivery.from_json(data["redeliverWebhookDelivery"])
+        return result
+
 
 class MusicVerse(SyncClientBase):
     """The MusicVerse API, blocking (httpx.Client). Subscriptions need AsyncMusicVerse."""
@@ -561,4 +652,95 @@ class MusicVerse(SyncClientBase):
         variables["id"] = id
         data = self._request(operations.DELETE_TRACK, "DeleteTrack", variables, retryable=False)
         result: str = data["deleteTrack"]
+        return result
+
+    def webhooks(self) -> list[Webhook]:
+        """Your webhooks, newest first."""
+        variables: dict[str, Any] = {}
+        data = self._request(operations.WEBHOOKS, "Webhooks", variables, retryable=True)
+        result: list[Webhook] = [Webhook.from_json(item0) for item0 in data["viewer"]["webhooks"]]
+        return result
+
+    def webhook(self, id: str) -> Webhook | None:
+        """Fetches any object of yours by its global ID; null when not found or not yours."""
+        variables: dict[str, Any] = {}
+        variables["id"] = id
+        data = self._request(operations.WEBHOOK, "Webhook", variables, retryable=True)
+        result: Webhook | None = None if not data["node"] else Webhook.from_json(data["node"])
+        return result
+
+    def webhook_deliveries(self, id: str, *, first: int | None = None, after: str | None = None) -> WebhookDeliveriesWebhook | None:
+        """Fetches any object of yours by its global ID; null when not found or not yours."""
+        variables: dict[str, Any] = {}
+        variables["id"] = id
+        if first is not None:
+            variables["first"] = first
+        if after is not None:
+            variables["after"] = after
+        data = self._request(operations.WEBHOOK_DELIVERIES, "WebhookDeliveries", variables, retryable=True)
+        result: WebhookDeliveriesWebhook | None = None if not data["node"] else WebhookDeliveriesWebhook.from_json(data["node"])
+        return result
+
+    def webhook_delivery(self, id: str) -> WebhookDelivery | None:
+        """Fetches any object of yours by its global ID; null when not found or not yours."""
+        variables: dict[str, Any] = {}
+        variables["id"] = id
+        data = self._request(operations.WEBHOOK_DELIVERY, "WebhookDelivery", variables, retryable=True)
+        result: WebhookDelivery | None = None if not data["node"] else WebhookDelivery.from_json(data["node"])
+        return result
+
+    def webhook_event_types(self) -> list[WebhookEventType]:
+        """Every event type a webhook can subscribe to."""
+        variables: dict[str, Any] = {}
+        data = self._request(operations.WEBHOOK_EVENT_TYPES, "WebhookEventTypes", variables, retryable=True)
+        result: list[WebhookEventType] = [WebhookEventType.from_json(item0) for item0 in data["webhookEventTypes"]]
+        return result
+
+    def create_webhook(self, input: CreateWebhookInput) -> CreateWebhookPayload:
+        """Registers a webhook; its signing secret is in this answer only."""
+        variables: dict[str, Any] = {}
+        variables["input"] = input.to_json()
+        data = self._request(operations.CREATE_WEBHOOK, "CreateWebhook", variables, retryable=False)
+        result: CreateWebhookPayload = CreateWebhookPayload.from_json(data["createWebhook"])
+        return result
+
+    def update_webhook(self, id: str, input: UpdateWebhookInput) -> Webhook:
+        """Changes a webhook; enabled: true turns a disabled one back on."""
+        variables: dict[str, Any] = {}
+        variables["id"] = id
+        variables["input"] = input.to_json()
+        data = self._request(operations.UPDATE_WEBHOOK, "UpdateWebhook", variables, retryable=False)
+        result: Webhook = Webhook.from_json(data["updateWebhook"])
+        return result
+
+    def delete_webhook(self, id: str) -> str:
+        """Deletes a webhook and its delivery log; answers its id."""
+        variables: dict[str, Any] = {}
+        variables["id"] = id
+        data = self._request(operations.DELETE_WEBHOOK, "DeleteWebhook", variables, retryable=False)
+        result: str = data["deleteWebhook"]
+        return result
+
+    def rotate_webhook_secret(self, id: str) -> RotateWebhookSecretPayload:
+        """Replaces the signing secret at once; the new one is in this answer only."""
+        variables: dict[str, Any] = {}
+        variables["id"] = id
+        data = self._request(operations.ROTATE_WEBHOOK_SECRET, "RotateWebhookSecret", variables, retryable=False)
+        result: RotateWebhookSecretPayload = RotateWebhookSecretPayload.from_json(data["rotateWebhookSecret"])
+        return result
+
+    def test_webhook(self, id: str) -> WebhookDelivery:
+        """Sends a "webhook.test" event to the webhook now; answers the delivery (PENDING) to follow."""
+        variables: dict[str, Any] = {}
+        variables["id"] = id
+        data = self._request(operations.TEST_WEBHOOK, "TestWebhook", variables, retryable=False)
+        result: WebhookDelivery = WebhookDelivery.from_json(data["testWebhook"])
+        return result
+
+    def redeliver_webhook_delivery(self, id: str) -> WebhookDelivery:
+        """Sends a delivery's event again, as a new delivery with the same body."""
+        variables: dict[str, Any] = {}
+        variables["id"] = id
+        data = self._request(operations.REDELIVER_WEBHOOK_DELIVERY, "RedeliverWebhookDelivery", variables, retryable=False)
+        result: WebhookDelivery = WebhookDelivery.from_json(data["redeliverWebhookDelivery"])
         return result

@@ -743,3 +743,277 @@ mutation DeleteTrack($id: ID!) {
   deleteTrack(id: $id)
 }
 """
+
+WEBHOOKS = """\
+query Webhooks {
+  viewer {
+    webhooks {
+      ...WebhookFields
+    }
+  }
+}
+
+fragment WebhookFields on Webhook {
+  id
+  url
+  description
+  eventTypes
+  enabled
+  disabledReason
+  disabledAt
+  consecutiveFailures
+  createdAt
+  updatedAt
+}
+"""
+
+WEBHOOK = """\
+query Webhook($id: ID!) {
+  node(id: $id) {
+    ... on Webhook {
+      ...WebhookFields
+    }
+  }
+}
+
+fragment WebhookFields on Webhook {
+  id
+  url
+  description
+  eventTypes
+  enabled
+  disabledReason
+  disabledAt
+  consecutiveFailures
+  createdAt
+  updatedAt
+}
+"""
+
+WEBHOOK_DELIVERIES = """\
+query WebhookDeliveries($id: ID!, $first: Int, $after: String) {
+  node(id: $id) {
+    ... on Webhook {
+      deliveries(first: $first, after: $after) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        edges {
+          cursor
+          node {
+            ...WebhookDeliveryFields
+          }
+        }
+      }
+    }
+  }
+}
+
+fragment WebhookDeliveryFields on WebhookDelivery {
+  id
+  webhookId
+  eventId
+  eventType
+  payload
+  status
+  attempts
+  nextAttemptAt
+  lastResponseStatus
+  lastError
+  durationMs
+  attemptLog {
+    number
+    at
+    responseStatus
+    error
+    durationMs
+  }
+  redeliveryOf
+  createdAt
+  completedAt
+}
+"""
+
+WEBHOOK_DELIVERY = """\
+query WebhookDelivery($id: ID!) {
+  node(id: $id) {
+    ... on WebhookDelivery {
+      ...WebhookDeliveryFields
+    }
+  }
+}
+
+fragment WebhookDeliveryFields on WebhookDelivery {
+  id
+  webhookId
+  eventId
+  eventType
+  payload
+  status
+  attempts
+  nextAttemptAt
+  lastResponseStatus
+  lastError
+  durationMs
+  attemptLog {
+    number
+    at
+    responseStatus
+    error
+    durationMs
+  }
+  redeliveryOf
+  createdAt
+  completedAt
+}
+"""
+
+WEBHOOK_EVENT_TYPES = """\
+query WebhookEventTypes {
+  webhookEventTypes {
+    name
+    description
+  }
+}
+"""
+
+CREATE_WEBHOOK = """\
+mutation CreateWebhook($input: CreateWebhookInput!) {
+  createWebhook(input: $input) {
+    secret
+    webhook {
+      ...WebhookFields
+    }
+  }
+}
+
+fragment WebhookFields on Webhook {
+  id
+  url
+  description
+  eventTypes
+  enabled
+  disabledReason
+  disabledAt
+  consecutiveFailures
+  createdAt
+  updatedAt
+}
+"""
+
+UPDATE_WEBHOOK = """\
+mutation UpdateWebhook($id: ID!, $input: UpdateWebhookInput!) {
+  updateWebhook(id: $id, input: $input) {
+    ...WebhookFields
+  }
+}
+
+fragment WebhookFields on Webhook {
+  id
+  url
+  description
+  eventTypes
+  enabled
+  disabledReason
+  disabledAt
+  consecutiveFailures
+  createdAt
+  updatedAt
+}
+"""
+
+DELETE_WEBHOOK = """\
+mutation DeleteWebhook($id: ID!) {
+  deleteWebhook(id: $id)
+}
+"""
+
+ROTATE_WEBHOOK_SECRET = """\
+mutation RotateWebhookSecret($id: ID!) {
+  rotateWebhookSecret(id: $id) {
+    secret
+    webhook {
+      ...WebhookFields
+    }
+  }
+}
+
+fragment WebhookFields on Webhook {
+  id
+  url
+  description
+  eventTypes
+  enabled
+  disabledReason
+  disabledAt
+  consecutiveFailures
+  createdAt
+  updatedAt
+}
+"""
+
+TEST_WEBHOOK = """\
+mutation TestWebhook($id: ID!) {
+  testWebhook(id: $id) {
+    ...WebhookDeliveryFields
+  }
+}
+
+fragment WebhookDeliveryFields on WebhookDelivery {
+  id
+  webhookId
+  eventId
+  eventType
+  payload
+  status
+  attempts
+  nextAttemptAt
+  lastResponseStatus
+  lastError
+  durationMs
+  attemptLog {
+    number
+    at
+    responseStatus
+    error
+    durationMs
+  }
+  redeliveryOf
+  createdAt
+  completedAt
+}
+"""
+
+REDELIVER_WEBHOOK_DELIVERY = """\
+mutation RedeliverWebhookDelivery($id: ID!) {
+  redeliverWebhookDelivery(id: $id) {
+    ...WebhookDeliveryFields
+  }
+}
+
+fragment WebhookDeliveryFields on WebhookDelivery {
+  id
+  webhookId
+  eventId
+  eventType
+  payload
+  status
+  attempts
+  nextAttemptAt
+  lastResponseStatus
+  lastError
+  durationMs
+  attemptLog {
+    number
+    at
+    responseStatus
+    error
+    durationMs
+  }
+  redeliveryOf
+  createdAt
+  completedAt
+}
+"""

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ApiKeyStatus", "CreditTransactionType", "HoldStatus", "JobStatus", "Tier", "CreateApiKeyInput", "DevSignInInput", "GenerateTrackInput", "PlaceHoldInput", "UpdatePriceInput", "UpdateTrackInput", "ApiKey", "ApiKeyScope", "AuthPayload", "CreateApiKeyPayload", "CreditAccount", "CreditTransaction", "CreditTransactionConnection", "CreditTransactionEdge", "Hold", "HoldConnection", "HoldEdge", "Job", "JobConnection", "JobEdge", "JobError", "JobProgressEvent", "JobTrack", "PageInfo", "Price", "Track", "TrackConnection", "TrackDetails", "TrackDetailsJob", "TrackEdge", "TrackVersion", "User"]
+__all__ = ["ApiKeyStatus", "CreditTransactionType", "HoldStatus", "JobStatus", "Tier", "WebhookDeliveryStatus", "CreateApiKeyInput", "CreateWebhookInput", "DevSignInInput", "GenerateTrackInput", "PlaceHoldInput", "UpdatePriceInput", "UpdateTrackInput", "UpdateWebhookInput", "ApiKey", "ApiKeyScope", "AuthPayload", "CreateApiKeyPayload", "CreateWebhookPayload", "CreditAccount", "CreditTransaction", "CreditTransactionConnection", "CreditTransactionEdge", "Hold", "HoldConnection", "HoldEdge", "Job", "JobConnection", "JobEdge", "JobError", "JobProgressEvent", "JobTrack", "PageInfo", "Price", "RotateWebhookSecretPayload", "Track", "TrackConnection", "TrackDetails", "TrackDetailsJob", "TrackEdge", "TrackVersion", "User", "Webhook", "WebhookDeliveriesWebhook", "WebhookDelivery", "WebhookDeliveryAttempt", "WebhookDeliveryConnection", "WebhookDeliveryEdge", "WebhookEventType"]
 
 
 class ApiKeyStatus(str, enum.Enum):
@@ -53,6 +53,13 @@ class Tier(str, enum.Enum):
     PRO = "PRO"
 
 
+class WebhookDeliveryStatus(str, enum.Enum):
+    """PENDING until the receiver answers 2xx (SUCCEEDED) or every try failed (FAILED)."""
+    FAILED = "FAILED"
+    PENDING = "PENDING"
+    SUCCEEDED = "SUCCEEDED"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CreateApiKeyInput:
     name: str
@@ -68,6 +75,25 @@ class CreateApiKeyInput:
         data["scopes"] = list(self.scopes)
         if self.expires_at is not None:
             data["expiresAt"] = self.expires_at
+        return data
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CreateWebhookInput:
+    url: str
+    """Where deliveries are POSTed: https (http outside production), on a public address."""
+    description: str | None = None
+    """Up to 200 characters, to tell webhooks apart."""
+    event_types: list[str] | None = None
+    """Event types to receive (see webhookEventTypes); empty or left out means all."""
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        data["url"] = self.url
+        if self.description is not None:
+            data["description"] = self.description
+        if self.event_types is not None:
+            data["eventTypes"] = list(self.event_types)
         return data
 
 
@@ -187,6 +213,30 @@ class UpdateTrackInput:
         return data
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpdateWebhookInput:
+    """Fields left out stay as they are."""
+    description: str | None = None
+    """null or "" clears it."""
+    enabled: bool | None = None
+    """true turns a disabled webhook back on and starts its failure count afresh."""
+    event_types: list[str] | None = None
+    """Empty means all event types."""
+    url: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        if self.description is not None:
+            data["description"] = self.description
+        if self.enabled is not None:
+            data["enabled"] = self.enabled
+        if self.event_types is not None:
+            data["eventTypes"] = list(self.event_types)
+        if self.url is not None:
+            data["url"] = self.url
+        return data
+
+
 @dataclass(frozen=True, slots=True)
 class ApiKey:
     """A developer key. The key itself is only shown by createApiKey."""
@@ -267,6 +317,20 @@ class CreateApiKeyPayload:
         return cls(
             key=data["key"],
             api_key=ApiKey.from_json(data["apiKey"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CreateWebhookPayload:
+    secret: str
+    """The signing secret (whsec_...), shown this once: store it now and verify deliveries with it."""
+    webhook: Webhook
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CreateWebhookPayload:
+        return cls(
+            secret=data["secret"],
+            webhook=Webhook.from_json(data["webhook"]),
         )
 
 
@@ -589,6 +653,20 @@ class Price:
 
 
 @dataclass(frozen=True, slots=True)
+class RotateWebhookSecretPayload:
+    secret: str
+    """The new signing secret, shown this once; the old one stops signing at once."""
+    webhook: Webhook
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RotateWebhookSecretPayload:
+        return cls(
+            secret=data["secret"],
+            webhook=Webhook.from_json(data["webhook"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Track:
     """A song in your library."""
     id: str
@@ -769,4 +847,163 @@ class User:
             tier=Tier(data["tier"]),
             is_admin=data["isAdmin"],
             created_at=data["createdAt"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """A URL that receives signed event deliveries (POST, JSON). Its secret is only shown by createWebhook and rotateWebhookSecret."""
+    id: str
+    """Opaque global ID; do not parse it."""
+    url: str
+    description: str | None
+    event_types: list[str]
+    """Event types delivered (see webhookEventTypes); empty means all."""
+    enabled: bool
+    """False after 10 deliveries in a row failed, or when turned off; updateWebhook(enabled: true) turns it back on."""
+    disabled_reason: str | None
+    disabled_at: str | None
+    consecutive_failures: int
+    """Deliveries that failed in a row; the webhook is disabled at 10."""
+    created_at: str
+    updated_at: str
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Webhook:
+        return cls(
+            id=data["id"],
+            url=data["url"],
+            description=data["description"],
+            event_types=list(data["eventTypes"]),
+            enabled=data["enabled"],
+            disabled_reason=data["disabledReason"],
+            disabled_at=data["disabledAt"],
+            consecutive_failures=data["consecutiveFailures"],
+            created_at=data["createdAt"],
+            updated_at=data["updatedAt"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookDeliveriesWebhook:
+    """A URL that receives signed event deliveries (POST, JSON). Its secret is only shown by createWebhook and rotateWebhookSecret."""
+    deliveries: WebhookDeliveryConnection
+    """Deliveries to this webhook, newest first."""
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> WebhookDeliveriesWebhook:
+        return cls(
+            deliveries=WebhookDeliveryConnection.from_json(data["deliveries"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookDelivery:
+    """One event sent to one webhook, with every try."""
+    id: str
+    """Opaque global ID; do not parse it."""
+    webhook_id: str
+    """The webhook it went to."""
+    event_id: str
+    """The event's id: the body's `id`, the same on a redelivery."""
+    event_type: str
+    payload: dict[str, Any]
+    """The event's data, as sent in the body."""
+    status: WebhookDeliveryStatus
+    attempts: int
+    next_attempt_at: str | None
+    """When the next try is due, while PENDING."""
+    last_response_status: int | None
+    last_error: str | None
+    duration_ms: int | None
+    """How long the last try took, in milliseconds."""
+    attempt_log: list[WebhookDeliveryAttempt]
+    redelivery_of: str | None
+    """The delivery this one resent, for redeliveries."""
+    created_at: str
+    completed_at: str | None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> WebhookDelivery:
+        return cls(
+            id=data["id"],
+            webhook_id=data["webhookId"],
+            event_id=data["eventId"],
+            event_type=data["eventType"],
+            payload=data["payload"],
+            status=WebhookDeliveryStatus(data["status"]),
+            attempts=data["attempts"],
+            next_attempt_at=data["nextAttemptAt"],
+            last_response_status=data["lastResponseStatus"],
+            last_error=data["lastError"],
+            duration_ms=data["durationMs"],
+            attempt_log=[WebhookDeliveryAttempt.from_json(item0) for item0 in data["attemptLog"]],
+            redelivery_of=data["redeliveryOf"],
+            created_at=data["createdAt"],
+            completed_at=data["completedAt"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookDeliveryAttempt:
+    """One try at sending a delivery."""
+    number: int
+    at: str
+    response_status: int | None
+    """The receiver's HTTP status; null when it did not answer."""
+    error: str | None
+    duration_ms: int
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> WebhookDeliveryAttempt:
+        return cls(
+            number=data["number"],
+            at=data["at"],
+            response_status=data["responseStatus"],
+            error=data["error"],
+            duration_ms=data["durationMs"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookDeliveryConnection:
+    total_count: int
+    """All items matching the filters, not just this page."""
+    page_info: PageInfo
+    edges: list[WebhookDeliveryEdge]
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> WebhookDeliveryConnection:
+        return cls(
+            total_count=data["totalCount"],
+            page_info=PageInfo.from_json(data["pageInfo"]),
+            edges=[WebhookDeliveryEdge.from_json(item0) for item0 in data["edges"]],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookDeliveryEdge:
+    cursor: str
+    node: WebhookDelivery
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> WebhookDeliveryEdge:
+        return cls(
+            cursor=data["cursor"],
+            node=WebhookDelivery.from_json(data["node"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookEventType:
+    """An event a webhook can subscribe to."""
+    name: str
+    """e.g. "generation.completed"."""
+    description: str
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> WebhookEventType:
+        return cls(
+            name=data["name"],
+            description=data["description"],
         )

@@ -14,6 +14,8 @@ import { Job } from '../../modules/jobs/job.entity.js';
 import { Track } from '../../modules/tracks/track.entity.js';
 import { TrackVersion } from '../../modules/tracks/track-version.entity.js';
 import { OutboxEvent } from '../outbox/outbox-event.entity.js';
+import { WebhookDelivery } from '../../modules/webhooks/webhook-delivery.entity.js';
+import { WebhookEndpoint } from '../../modules/webhooks/webhook-endpoint.entity.js';
 
 /** Every entity the ORM knows; a module adds its own here. */
 export const ENTITIES = [
@@ -33,4 +35,6 @@ export const ENTITIES = [
   Job,
   Track,
   TrackVersion,
+  WebhookEndpoint,
+  WebhookDelivery,
 ] as const;

@@ -4,6 +4,7 @@ import { Migration20261125Foundation } from './20261125-foundation.js';
 import { Migration20261125Generation } from './20261125-generation.js';
 import { Migration20261125OutboxRelay } from './20261125-outbox-relay.js';
 import { Migration20261125TrackFilesCleanup } from './20261125-track-files-cleanup.js';
+import { Migration20261126Webhooks } from './20261126-webhooks.js';
 
 /** Migrations in the order they run; a landed migration is never edited, only followed. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261125OutboxRelay', class: Migration20261125OutboxRelay },
   { name: 'Migration20261125Generation', class: Migration20261125Generation },
   { name: 'Migration20261125TrackFilesCleanup', class: Migration20261125TrackFilesCleanup },
+  { name: 'Migration20261126Webhooks', class: Migration20261126Webhooks },
 ];
