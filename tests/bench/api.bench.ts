@@ -88,6 +88,7 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'error',
       NODE_ENV: 'production',
       JWT_SECRET: randomBytes(32).toString('hex'),
+      WEBHOOK_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
       TELEGRAM_BOT_TOKEN: BENCH_BOT_TOKEN,
       PUBLIC_URL: 'http://127.0.0.1',
       SHUTDOWN_DELAY_MS: '0',
