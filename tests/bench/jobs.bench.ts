@@ -69,12 +69,25 @@ async function main(): Promise<void> {
       if (body.errors) throw new Error(JSON.stringify(body.errors));
       return body.data;
     };
+    // A job's end may reach the subscriber before its submitter has read the job id back, so
+    // both sides meet here whichever comes first.
     const submitted = new Map<string, number>();
+    const ended = new Map<string, { at: number; status: string }>();
+    const waiting = new Map<string, () => void>();
     const latencies: number[] = [];
     let finished = 0;
     let failed = 0;
     let allDone: () => void = () => undefined;
     const done = new Promise<void>((resolve) => (allDone = resolve));
+    const settle = (id: string, t0: number, end: { at: number; status: string }) => {
+      submitted.delete(id);
+      if (end.status === 'SUCCEEDED') latencies.push(end.at - t0);
+      else failed += 1;
+      finished += 1;
+      waiting.get(id)?.();
+      waiting.delete(id);
+      if (finished === JOBS) allDone();
+    };
     const tokens: string[] = [];
     for (let i = 0; i < USERS; i += 1) {
       const signIn = await call<{ devSignIn: { accessToken: string; user: { id: string } } }>(null, `mutation($id: String!) { devSignIn(input: { telegramId: $id }) { accessToken user { id } } }`, { id: String(400_000_000 + i) });
@@ -90,13 +103,10 @@ async function main(): Promise<void> {
         next: ({ data }) => {
           const update = data?.jobUpdated;
           if (!update || (update.status !== 'SUCCEEDED' && update.status !== 'FAILED')) return;
-          const at = submitted.get(update.id);
-          if (at === undefined) return;
-          submitted.delete(update.id);
-          if (update.status === 'SUCCEEDED') latencies.push(performance.now() - at);
-          else failed += 1;
-          finished += 1;
-          if (finished === JOBS) allDone();
+          const end = { at: performance.now(), status: update.status };
+          const t0 = submitted.get(update.id);
+          if (t0 === undefined) ended.set(update.id, end);
+          else settle(update.id, t0, end);
         },
         error: () => undefined,
         complete: () => undefined,
@@ -107,26 +117,27 @@ async function main(): Promise<void> {
     process.stdout.write(`jobs benchmark: ${JOBS} jobs of ${TRACK_SECONDS} s, ${USERS} users, local provider at full speed, GENERATION_CONCURRENCY=${env.GENERATION_CONCURRENCY}\n`);
     const started = performance.now();
     let next = 0;
-    await Promise.all(
-      tokens.map(async (token) => {
-        for (let lane = 0; lane < IN_FLIGHT_PER_USER; lane += 1) {
-          void (async function submitLoop(): Promise<void> {
-            while (next < JOBS) {
-              next += 1;
-              const before = finished;
-              const t0 = performance.now();
-              const result = await call<{ generateTrack: { id: string } }>(token, `mutation($input: GenerateTrackInput!) { generateTrack(input: $input) { id } }`, {
-                input: { prompt: `bench song ${next} with drums and piano`, durationSeconds: TRACK_SECONDS, idempotencyKey: randomUUID() },
-              });
-              submitted.set(result.generateTrack.id, t0);
-              // Keep this lane's job in flight until something finishes.
-              while (finished === before && finished < JOBS) await new Promise((resolve) => setTimeout(resolve, 5));
-            }
-          })();
-        }
-      }),
-    );
-    await done;
+    // Each user keeps IN_FLIGHT_PER_USER jobs going (below its tier's limit): a lane submits
+    // one job and waits for that job's end before the next.
+    const lane = async (token: string): Promise<void> => {
+      while (next < JOBS) {
+        next += 1;
+        const t0 = performance.now();
+        const result = await call<{ generateTrack: { id: string } }>(token, `mutation($input: GenerateTrackInput!) { generateTrack(input: $input) { id } }`, {
+          input: { prompt: `bench song ${next} with drums and piano`, durationSeconds: TRACK_SECONDS, idempotencyKey: randomUUID() },
+        });
+        const id = result.generateTrack.id;
+        const over = new Promise<void>((resolve) => waiting.set(id, resolve));
+        submitted.set(id, t0);
+        const early = ended.get(id);
+        if (early) settle(id, t0, early);
+        await over;
+      }
+    };
+    // A job whose end never arrives fails the run instead of hanging it.
+    const stalled = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`only ${finished} of ${JOBS} jobs ended within 10 minutes`)), 600_000).unref());
+    await Promise.race([Promise.all(tokens.flatMap((token) => Array.from({ length: IN_FLIGHT_PER_USER }, () => lane(token)))), stalled]);
+    await Promise.race([done, stalled]);
     const seconds = (performance.now() - started) / 1000;
     latencies.sort((a, b) => a - b);
     const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
