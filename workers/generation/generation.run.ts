@@ -10,7 +10,7 @@ import { CreditsService } from '../../server/modules/credits/credits.service.js'
 import { ProviderCancelledError, ProviderError } from '../../server/modules/generation/providers/provider.errors.js';
 import type { GeneratedAudio } from '../../server/modules/generation/providers/provider.js';
 import { Job, JobStatus } from '../../server/modules/jobs/job.entity.js';
-import { JOB_PROGRESS_CHANNEL, snapshotOf, type JobChanged } from '../../server/modules/jobs/job.events.js';
+import { JOB_PROGRESS_CHANNEL, snapshotOf, type JobChanged, type JobSnapshot } from '../../server/modules/jobs/job.events.js';
 import { recordJobChanged } from '../../server/modules/jobs/jobs.service.js';
 import { TracksService } from '../../server/modules/tracks/tracks.service.js';
 import type { GenerationDeps } from './generation.deps.js';
@@ -109,6 +109,7 @@ async function complete(deps: GenerationDeps, claimed: Job, audio: GeneratedAudi
   const versionId = randomUUID();
   const artifactKey = `tracks/${trackId}/${versionId}.${audio.extension}`;
   await deps.storage.put(artifactKey, audio.audio, audio.contentType);
+  let finished: JobSnapshot | undefined;
   const outcome = await deps.orm.em.fork().transactional(async (tx): Promise<AttemptOutcome | 'hold-unusable'> => {
     const job = await tx.findOne(Job, { id: claimed.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!job || job.status !== JobStatus.RUNNING) return 'already-finished';
@@ -150,13 +151,15 @@ async function complete(deps: GenerationDeps, claimed: Job, audio: GeneratedAudi
     });
     await tx.flush();
     await deps.providerBalance.spend(tx, deps.provider.name, audio.providerCost, toGlobalId('Job', job.id));
+    finished = snapshotOf(job);
     return 'succeeded';
   });
   if (outcome !== 'succeeded') await deps.storage.delete(artifactKey).catch(() => undefined);
   if (outcome === 'cancelled') return cancel(deps, claimed.id);
   if (outcome === 'hold-unusable') return fail(deps, claimed.id, 'HOLD_EXPIRED', 'The job took longer than its credit hold allows; nothing was charged');
   if (outcome === 'succeeded') {
-    const done: JobChanged = { jobId: claimed.id, userId: claimed.user.id, status: JobStatus.SUCCEEDED, progress: 100, stage: 'done' };
+    // The outbox delivers this too; the tick is only quicker. Subscribers keep whichever comes first.
+    const done: JobChanged = { jobId: claimed.id, userId: claimed.user.id, status: JobStatus.SUCCEEDED, progress: 100, stage: 'done', job: finished };
     await deps.broadcast.publish(JOB_PROGRESS_CHANNEL, JSON.stringify(done)).catch(() => undefined);
   }
   return outcome;

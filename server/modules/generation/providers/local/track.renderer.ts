@@ -16,6 +16,17 @@ interface ScheduledNote {
 }
 
 /**
+ * A soft limiter: loud passages saturate gently instead of clipping. A rational approximation of
+ * tanh (within 2 % of it, reaching ±1 at ±3), much cheaper per sample than Math.tanh.
+ */
+function softLimit(x: number): number {
+  if (x >= 3) return 1;
+  if (x <= -3) return -1;
+  const square = x * x;
+  return (x * (27 + square)) / (27 + 9 * square);
+}
+
+/**
  * Renders a plan into a 16-bit WAV, chunk by chunk. After each chunk `afterChunk` runs with the
  * frames done so far: the provider reports progress, paces the render and checks cancellation
  * there. Every note is a pure function of time and frame index, so the output does not depend
@@ -64,10 +75,10 @@ export async function renderTrack(
       }
     }
     for (let frame = from; frame < to; frame++) {
-      const gain = MASTER_GAIN * Math.min(1, frame / fadeIn, (totalFrames - frame) / fadeOut);
-      // tanh is a soft limiter: loud passages saturate gently instead of clipping.
-      left[frame - from] = Math.tanh(gain * left[frame - from]);
-      right[frame - from] = Math.tanh(gain * right[frame - from]);
+      // Full gain between the fades, without working the fades out for every frame.
+      const gain = frame >= fadeIn && frame < totalFrames - fadeOut ? MASTER_GAIN : MASTER_GAIN * Math.min(1, frame / fadeIn, (totalFrames - frame) / fadeOut);
+      left[frame - from] = softLimit(gain * left[frame - from]);
+      right[frame - from] = softLimit(gain * right[frame - from]);
     }
     writer.setBlock(format.channels === 1 ? [left] : [left, right], from, to - from);
     await afterChunk(to, totalFrames);
