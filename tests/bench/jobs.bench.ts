@@ -14,12 +14,14 @@ import { freePort } from './harness.js';
  * `npm run bench:jobs`: end-to-end generation throughput with the local provider at full speed —
  * API and worker as separate processes, clients submitting over HTTP and watching jobUpdated over
  * WebSocket — and the latency from submit to the SUCCEEDED event a subscriber sees.
- * BENCH_JOBS (default 200), BENCH_DURATION_SECONDS (track length, default 5), BENCH_USERS (20).
+ * BENCH_JOBS (default 200), BENCH_DURATION_SECONDS (track length, default 5), BENCH_USERS (20),
+ * BENCH_WORKERS (worker processes, default 1).
  */
 const JOBS = Number(process.env.BENCH_JOBS ?? 200);
 const TRACK_SECONDS = Number(process.env.BENCH_DURATION_SECONDS ?? 5);
 const USERS = Number(process.env.BENCH_USERS ?? 20);
 const IN_FLIGHT_PER_USER = 8;
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const BASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const dbName = `mv_benchjobs_${randomBytes(4).toString('hex')}`;
 const databaseUrl = Object.assign(new URL(BASE_URL), { pathname: `/${dbName}` }).toString();
@@ -57,7 +59,8 @@ async function main(): Promise<void> {
     GENERATION_CONCURRENCY: process.env.GENERATION_CONCURRENCY ?? '8',
   };
   const api = start('dist/server/main.js', env);
-  const worker = start('dist/workers/main.js', env);
+  // Workers scale out as processes (BullMQ shares the queue); BENCH_WORKERS of them, default 1.
+  const workers = Array.from({ length: WORKERS }, () => start('dist/workers/main.js', env));
   const url = `http://127.0.0.1:${port}`;
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   const clients: Client[] = [];
@@ -114,7 +117,7 @@ async function main(): Promise<void> {
       await new Promise<void>((resolve, reject) => client.subscribe({ query: '{ viewer { user { id } } }' }, { next: () => undefined, error: reject, complete: resolve }));
     }
 
-    process.stdout.write(`jobs benchmark: ${JOBS} jobs of ${TRACK_SECONDS} s, ${USERS} users, local provider at full speed, GENERATION_CONCURRENCY=${env.GENERATION_CONCURRENCY}\n`);
+    process.stdout.write(`jobs benchmark: ${JOBS} jobs of ${TRACK_SECONDS} s, ${USERS} users, local provider at full speed, GENERATION_CONCURRENCY=${env.GENERATION_CONCURRENCY}, ${WORKERS} worker process(es)\n`);
     const started = performance.now();
     let next = 0;
     // Each user keeps IN_FLIGHT_PER_USER jobs going (below its tier's limit): a lane submits
@@ -145,8 +148,8 @@ async function main(): Promise<void> {
     if (failed > 0) process.exitCode = 1;
   } finally {
     await Promise.all(clients.map((c) => c.dispose()));
-    for (const child of [api, worker]) child.kill('SIGTERM');
-    await Promise.all([api, worker].map((child) => new Promise((resolve) => child.once('exit', resolve))));
+    for (const child of [api, ...workers]) child.kill('SIGTERM');
+    await Promise.all([api, ...workers].map((child) => new Promise((resolve) => child.once('exit', resolve))));
     await pool.end();
     const admin = new pg.Client({ connectionString: BASE_URL });
     await admin.connect();
