@@ -180,6 +180,38 @@ describe('Mini App in Telegram (GET /app)', { timeout: 60_000 }, () => {
   });
 });
 
+describe('Mini App in Telegram: Jobs', { timeout: 60_000 }, () => {
+  it('cancels a running generation from the Jobs screen and gives every held credit back', async () => {
+    const user = { id: newTelegramId(), first_name: 'Cato' };
+    const visit = await openPhone(browser, stack.api.url, true);
+    const { page } = visit;
+    try {
+      await page.goto(launchUrl(stack.api.url, initDataFor(TEST_BOT_TOKEN, user)));
+      await page.getByRole('heading', { level: 1, name: 'Library' }).waitFor();
+      await openTab(page, 'Generate');
+      await page.getByLabel('What is the song about?').fill('a long slow drone for cancelling');
+      // 60 s of audio at real-time speed: it is still running when the button is pressed.
+      await page.getByLabel(/Length in seconds/).fill('60');
+      const balanceBefore = creditsIn(await page.getByTestId('balance-chip').textContent());
+      const price = creditsIn(await page.getByTestId('price').textContent());
+      await pressMainButton(page, new RegExp(`${price} credits`));
+
+      await page.getByRole('heading', { level: 1, name: 'Jobs' }).waitFor();
+      const card = page.locator('li.card').filter({ hasText: 'a long slow drone for cancelling' });
+      // The hold is visible in the header while the job runs.
+      await expect.poll(async () => creditsIn(await page.getByTestId('balance-chip').textContent())).toBe(balanceBefore - price);
+      await card.getByRole('button', { name: /^Cancel / }).click();
+      await card.getByText(/^Cancelled · /).waitFor();
+      expect(await card.getByRole('button', { name: /^Cancel / }).count()).toBe(0);
+      await expect.poll(async () => creditsIn(await page.getByTestId('balance-chip').textContent())).toBe(balanceBefore);
+      expect(await telegramCalls(page)).toContain('haptic success');
+      expect(visit.pageErrors).toEqual([]);
+    } finally {
+      await visit.context.close();
+    }
+  });
+});
+
 describe('Mini App outside Telegram', { timeout: 30_000 }, () => {
   it('offers the dev sign-in when the server allows it and opens the library', async () => {
     const visit = await openPhone(browser, stack.api.url);
