@@ -31,6 +31,7 @@ import { filesRouter } from './http/files.js';
 import { miniAppRouter } from './http/mini-app.js';
 import { createStorage } from './infra/storage/storage.factory.js';
 import { registerLedgerMetrics } from './modules/credits/ledger.metrics.js';
+import { httpRateLimits } from './modules/rate-limits/rate-limits.http.js';
 import { createServices, type Infrastructure, type Services } from './services.js';
 
 export interface ApiServer {
@@ -177,7 +178,7 @@ export async function startApi(config: Config, log: Logger = createLogger(config
       ApolloServerPluginLandingPageDisabled(),
       // Cache hints would wrap every field resolver (a per-field hook) for headers we never send.
       ApolloServerPluginCacheControlDisabled(),
-      operationLimitsPlugin(config.limits),
+      operationLimitsPlugin(config.limits, services.rateLimits.enabled ? httpRateLimits(services.rateLimits) : undefined),
       operationLogPlugin(log),
       metricsPlugin(metrics),
     ],

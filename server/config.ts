@@ -67,6 +67,11 @@ export interface Config {
   ledgerGroupCommit: boolean;
   /** Webhook delivery: encryption key, allowed hosts, retries, timeout (see webhook.settings.ts). */
   webhooks: WebhookSettings;
+  /**
+   * Per-user API rate limits (RATE_LIMITS: on | off, default on): each signed-in user's
+   * operations spend points from a one-minute budget set by their tier (tier_plans).
+   */
+  rateLimits: boolean;
   /** `production` masks more and refuses DEV_LOGIN. */
   nodeEnv: string;
   /** pino level: fatal, error, warn, info (default), debug, trace or silent (default under test). */
@@ -141,6 +146,13 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw !== 'on' && raw !== 'off') throw new ConfigError(`${name} must be on or off, got "${raw}"`);
+  return raw === 'on';
+}
+
 function url(env: Env, name: string, fallback: string, protocols: string[]): string {
   const raw = env[name] || fallback;
   let parsed: URL;
@@ -207,6 +219,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     ledgerGroupCommit: env.LEDGER_GROUP_COMMIT !== '0',
     webhooks: webhookSettings(env, production, jwtSecret),
+    rateLimits: onOff(env, 'RATE_LIMITS', true),
     nodeEnv,
     logLevel,
   };

@@ -21,6 +21,8 @@ import { JobsService } from './modules/jobs/jobs.service.js';
 import { TracksService } from './modules/tracks/tracks.service.js';
 import { WEBHOOK_DUE_CHANNEL, WebhooksService } from './modules/webhooks/webhooks.service.js';
 import { systemClock, type Clock } from './core/clock.js';
+import { RateLimitsService } from './modules/rate-limits/rate-limits.service.js';
+import { rateLimitMetrics } from './modules/rate-limits/rate-limits.metrics.js';
 
 /** The domain services one process shares across requests; built once at start. */
 export interface Services {
@@ -39,6 +41,8 @@ export interface Services {
   jobEvents: JobEvents;
   tracks: TracksService;
   webhooks: WebhooksService;
+  /** Per-user API budgets (RATE_LIMITS); checked before each signed-in operation. */
+  rateLimits: RateLimitsService;
 }
 
 export interface Infrastructure {
@@ -93,5 +97,13 @@ export async function createServices(infra: Infrastructure): Promise<Services> {
     jobEvents: new JobEvents(broadcast, events),
     tracks: new TracksService(clock),
     webhooks: new WebhooksService(config.webhooks, clock, (deliveryId) => broadcast.publish(WEBHOOK_DUE_CHANNEL, deliveryId)),
+    rateLimits: new RateLimitsService({
+      enabled: config.rateLimits,
+      redis: infra.redis,
+      fork: () => orm.em.fork(),
+      log,
+      metrics: infra.metrics ? rateLimitMetrics(infra.metrics.registry) : undefined,
+      now: () => clock.now().getTime(),
+    }),
   };
 }

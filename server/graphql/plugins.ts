@@ -2,22 +2,28 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, defaultFieldResolver, print, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { Metrics } from '../infra/metrics.js';
+import type { OperationAdmission } from '../modules/rate-limits/rate-limits.http.js';
 import type { RequestContext } from './context.js';
 import { checkOperationLimits, type OperationLimits } from './operation-limits.js';
 
-/** Refuses subscriptions over HTTP, and operations over the depth or cost limit, before any resolver runs. */
-export function operationLimitsPlugin(limits: OperationLimits): ApolloServerPlugin<RequestContext> {
+/**
+ * Refuses subscriptions over HTTP, and operations over the depth or cost limit, before any resolver
+ * runs; then, when given, `admit` spends the operation's cost from the caller's rate limit.
+ */
+export function operationLimitsPlugin(limits: OperationLimits, admit?: OperationAdmission): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, operationName, operation, request, schema }) {
+        async didResolveOperation({ document, operationName, operation, request, schema, contextValue, response }) {
           if (operation?.operation === 'subscription') {
             // graphql-js would run the subscription's resolver once and answer like a query.
             throw new GraphQLError('Subscriptions run over GraphQL over WebSocket (graphql-transport-ws) at /graphql, not over HTTP', {
               extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
             });
           }
-          checkOperationLimits(schema as GraphQLSchema, document, operationName, request.variables, limits);
+          const measure = checkOperationLimits(schema as GraphQLSchema, document, operationName, request.variables, limits);
+          // Only an operation that will run spends budget.
+          if (admit) await admit(contextValue, measure.cost, response.http);
         },
       };
     },

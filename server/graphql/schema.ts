@@ -9,11 +9,12 @@ import { TrackVersionsResolver, TracksResolver, ViewerTracksResolver } from '../
 import { CreditsResolver, CreditsSubscriptionResolver, ViewerCreditsResolver } from '../modules/credits/credits.resolver.js';
 import { ViewerResolver } from '../modules/viewer/viewer.resolver.js';
 import { ViewerWebhooksResolver, WebhooksResolver } from '../modules/webhooks/webhooks.resolver.js';
+import { RateLimitsResolver } from '../modules/rate-limits/rate-limits.resolver.js';
 import { authChecker } from './auth-checker.js';
 import { NodeResolver } from './node.resolver.js';
 
 /** Every resolver of the API; a module adds its own here. */
-const RESOLVERS = [NodeResolver, ViewerResolver, AuthResolver, ApiKeysResolver, CreditsResolver, CreditsSubscriptionResolver, ViewerCreditsResolver, AdminResolver, JobsResolver, JobProgressEventResolver, ViewerJobsResolver, TracksResolver, TrackVersionsResolver, ViewerTracksResolver, WebhooksResolver, ViewerWebhooksResolver] as const;
+const RESOLVERS = [NodeResolver, ViewerResolver, AuthResolver, ApiKeysResolver, CreditsResolver, CreditsSubscriptionResolver, ViewerCreditsResolver, AdminResolver, JobsResolver, JobProgressEventResolver, ViewerJobsResolver, TracksResolver, TrackVersionsResolver, ViewerTracksResolver, WebhooksResolver, ViewerWebhooksResolver, RateLimitsResolver] as const;
 
 /**
  * Subscriptions stream outbox events (EventSubscriber) through each field's own `subscribe`;

@@ -12,7 +12,8 @@ import { InvalidAccessTokenError } from '../modules/auth/auth.errors.js';
 import type { Credential } from '../modules/auth/viewer.js';
 import { authenticate, credentialsFromPayload, type Authentication, type Credentials } from './authenticate.js';
 import type { RequestContext } from './context.js';
-import { checkOperationLimits, type OperationLimits } from './operation-limits.js';
+import { checkOperationLimits, type OperationLimits, type OperationMeasure } from './operation-limits.js';
+import { rateLimitedError } from '../modules/rate-limits/rate-limits.errors.js';
 import type { Services } from '../services.js';
 
 type ContextFactory = (requestId: string, auth: Authentication) => RequestContext;
@@ -143,8 +144,9 @@ export function startWsEndpoint(options: WsEndpointOptions): { stop: () => Promi
         }
         const invalid = validate(schema, document);
         if (invalid.length > 0) return invalid;
+        let measure: OperationMeasure;
         try {
-          checkOperationLimits(schema, document, payload.operationName, payload.variables ?? undefined, limits);
+          measure = checkOperationLimits(schema, document, payload.operationName, payload.variables ?? undefined, limits);
         } catch (error) {
           if (error instanceof GraphQLError) return [error];
           throw error;
@@ -152,17 +154,23 @@ export function startWsEndpoint(options: WsEndpointOptions): { stop: () => Promi
         // Checked again: the access token may have expired since connection_init.
         const auth = await authenticateOrClose(ctx.extra.socket, stateOf(ctx.extra).credentials ?? {});
         if (!auth) return [new GraphQLError('The connection was closed: its credentials are no longer valid')];
+        // Each operation (a subscribe, not the events it later receives) spends the user's budget;
+        // a refused one gets RATE_LIMITED and the socket stays open.
+        const admission = auth.viewer && services.rateLimits.enabled ? await services.rateLimits.admit(auth.viewer.userId, measure.cost) : undefined;
+        if (admission?.outcome === 'refused') return [rateLimitedError(admission.state, admission.retryAfter)];
         const operationType = operationTypeOf(document, payload.operationName);
         metrics.operations.inc({ operation_name: metrics.operationLabel(payload.operationName), operation_type: operationType });
         const requestId = randomUUID();
         // A subscription's lifetime is not a request's latency: only queries and mutations are timed.
         const stopTimer = operationType === 'subscription' ? undefined : metrics.requestDuration.startTimer({ transport: 'ws', operation_type: operationType });
+        const contextValue: WsOperationContext = { ...createContext(requestId, auth), stopTimer };
+        if (admission?.outcome === 'admitted') services.rateLimits.remember(contextValue, admission.state);
         return {
           schema,
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: { ...createContext(requestId, auth), stopTimer },
+          contextValue,
         };
       },
       onError: (_ctx, _id, _payload, errors) => {

@@ -19,6 +19,8 @@ export function testEnv(env: Record<string, string> = {}): Record<string, string
     ADMIN_TELEGRAM_IDS: TEST_ADMIN_TELEGRAM_ID,
     DEV_LOGIN: '1',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Many suites send hundreds of operations per user; the rate-limit suites turn it on.
+    RATE_LIMITS: 'off',
     ...env,
   };
 }

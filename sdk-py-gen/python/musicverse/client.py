@@ -10,7 +10,7 @@ from typing import Any
 from . import operations
 from ._base import AsyncClientBase, SyncClientBase
 from ._retry import new_idempotency_key
-from .types import ApiKey, ApiKeyScope, AuthPayload, CreateApiKeyInput, CreateApiKeyPayload, CreateWebhookInput, CreateWebhookPayload, CreditAccount, CreditTransaction, CreditTransactionConnection, CreditTransactionType, DevSignInInput, GenerateTrackInput, Hold, HoldConnection, HoldStatus, Job, JobConnection, JobProgressEvent, JobStatus, PlaceHoldInput, Price, RotateWebhookSecretPayload, Track, TrackConnection, TrackDetails, UpdateTrackInput, UpdateWebhookInput, User, Webhook, WebhookDeliveriesWebhook, WebhookDelivery, WebhookEventType
+from .types import ApiKey, ApiKeyScope, AuthPayload, CreateApiKeyInput, CreateApiKeyPayload, CreateWebhookInput, CreateWebhookPayload, CreditAccount, CreditTransaction, CreditTransactionConnection, CreditTransactionType, DevSignInInput, GenerateTrackInput, Hold, HoldConnection, HoldStatus, Job, JobConnection, JobProgressEvent, JobStatus, PlaceHoldInput, Price, RateLimit, RotateWebhookSecretPayload, Track, TrackConnection, TrackDetails, UpdateTrackInput, UpdateWebhookInput, User, Webhook, WebhookDeliveriesWebhook, WebhookDelivery, WebhookEventType
 
 __all__ = ["AsyncMusicVerse", "MusicVerse"]
 
@@ -248,6 +248,13 @@ class AsyncMusicVerse(AsyncClientBase):
         variables: dict[str, Any] = {}
         async for data in self._subscribe(operations.JOB_UPDATED, "JobUpdated", variables):
             yield Job.from_json(data["jobUpdated"])
+
+    async def rate_limit(self) -> RateLimit:
+        """Your API rate limit: the tier's points per minute, what this query costs, what is left and when it resets. Needs credentials."""
+        variables: dict[str, Any] = {}
+        data = await self._request(operations.RATE_LIMIT, "RateLimit", variables, retryable=True)
+        result: RateLimit = RateLimit.from_json(data["rateLimit"])
+        return result
 
     async def tracks(self, *, first: int | None = None, after: str | None = None) -> TrackConnection:
         """Your library, newest first."""
@@ -604,6 +611,13 @@ class MusicVerse(SyncClientBase):
             if not page.page_info.has_next_page or page.page_info.end_cursor is None:
                 return
             after = page.page_info.end_cursor
+
+    def rate_limit(self) -> RateLimit:
+        """Your API rate limit: the tier's points per minute, what this query costs, what is left and when it resets. Needs credentials."""
+        variables: dict[str, Any] = {}
+        data = self._request(operations.RATE_LIMIT, "RateLimit", variables, retryable=True)
+        result: RateLimit = RateLimit.from_json(data["rateLimit"])
+        return result
 
     def tracks(self, *, first: int | None = None, after: str | None = None) -> TrackConnection:
         """Your library, newest first."""

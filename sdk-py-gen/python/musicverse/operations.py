@@ -611,6 +611,18 @@ fragment JobFields on Job {
 }
 """
 
+RATE_LIMIT = """\
+query RateLimit {
+  rateLimit {
+    limit
+    cost
+    remaining
+    used
+    resetAt
+  }
+}
+"""
+
 TRACKS = """\
 query Tracks($first: Int, $after: String) {
   viewer {

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ApiKeyStatus", "CreditTransactionType", "HoldStatus", "JobStatus", "Tier", "WebhookDeliveryStatus", "CreateApiKeyInput", "CreateWebhookInput", "DevSignInInput", "GenerateTrackInput", "PlaceHoldInput", "UpdatePriceInput", "UpdateTrackInput", "UpdateWebhookInput", "ApiKey", "ApiKeyScope", "AuthPayload", "CreateApiKeyPayload", "CreateWebhookPayload", "CreditAccount", "CreditTransaction", "CreditTransactionConnection", "CreditTransactionEdge", "Hold", "HoldConnection", "HoldEdge", "Job", "JobConnection", "JobEdge", "JobError", "JobProgressEvent", "JobTrack", "PageInfo", "Price", "RotateWebhookSecretPayload", "Track", "TrackConnection", "TrackDetails", "TrackDetailsJob", "TrackEdge", "TrackVersion", "User", "Webhook", "WebhookDeliveriesWebhook", "WebhookDelivery", "WebhookDeliveryAttempt", "WebhookDeliveryConnection", "WebhookDeliveryEdge", "WebhookEventType"]
+__all__ = ["ApiKeyStatus", "CreditTransactionType", "HoldStatus", "JobStatus", "Tier", "WebhookDeliveryStatus", "CreateApiKeyInput", "CreateWebhookInput", "DevSignInInput", "GenerateTrackInput", "PlaceHoldInput", "UpdatePriceInput", "UpdateTrackInput", "UpdateWebhookInput", "ApiKey", "ApiKeyScope", "AuthPayload", "CreateApiKeyPayload", "CreateWebhookPayload", "CreditAccount", "CreditTransaction", "CreditTransactionConnection", "CreditTransactionEdge", "Hold", "HoldConnection", "HoldEdge", "Job", "JobConnection", "JobEdge", "JobError", "JobProgressEvent", "JobTrack", "PageInfo", "Price", "RateLimit", "RotateWebhookSecretPayload", "Track", "TrackConnection", "TrackDetails", "TrackDetailsJob", "TrackEdge", "TrackVersion", "User", "Webhook", "WebhookDeliveriesWebhook", "WebhookDelivery", "WebhookDeliveryAttempt", "WebhookDeliveryConnection", "WebhookDeliveryEdge", "WebhookEventType"]
 
 
 class ApiKeyStatus(str, enum.Enum):
@@ -649,6 +649,31 @@ class Price:
             credits=data["credits"],
             credits_per_extra_minute=data["creditsPerExtraMinute"],
             active=data["active"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """The signed-in user's API budget in the current one-minute window (shared by all their sessions and API keys)."""
+    limit: int
+    """Points per minute your tier allows."""
+    cost: int
+    """Points this query costs: one per started 100 of its estimated cost, at least 1."""
+    remaining: int
+    """Points left in this window."""
+    used: int
+    """Points spent in this window, this query included."""
+    reset_at: str
+    """When the window ends and the budget is full again."""
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RateLimit:
+        return cls(
+            limit=data["limit"],
+            cost=data["cost"],
+            remaining=data["remaining"],
+            used=data["used"],
+            reset_at=data["resetAt"],
         )
 
 
