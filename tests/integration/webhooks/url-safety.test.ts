@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codesOf, dataOf, gql } from '../../support/graphql-client.js';
 import type { GenerationStack } from '../../support/generation-stack.js';
@@ -41,10 +40,6 @@ describe('createWebhook URL rules', () => {
     const answer = await refusal('http://localhost:8080/hook');
     expect(answer).toMatchObject({ codes: ['BAD_USER_INPUT'], field: 'url' });
     expect(answer.message).toContain('resolves to a loopback address');
-  });
-
-  it("refuses this machine's own host name, which resolves to a local address", async () => {
-    expect(await refusal(`http://${hostname()}:8080/hook`)).toMatchObject({ codes: ['BAD_USER_INPUT'], field: 'url' });
   });
 
   it('refuses other schemes and text that is not a URL', async () => {
