@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { useMutation, useQuery, useSubscription } from 'urql';
 import { ProgressBar } from '../components/progress-bar';
 import { Empty, ErrorNote, Loading } from '../components/states';
@@ -26,13 +27,46 @@ export function JobsScreen() {
         </Empty>
       )}
       {jobs && jobs.edges.length > 0 && (
-        <ul className="list">
-          {jobs.edges.map(({ node }) => (
-            <JobItem key={node.id} job={node} />
-          ))}
-        </ul>
+        <>
+          <ul className="list">
+            {jobs.edges.map(({ node }) => (
+              <JobItem key={node.id} job={node} />
+            ))}
+          </ul>
+          <MoreJobs after={jobs.pageInfo.endCursor} hasMore={jobs.pageInfo.hasNextPage} />
+        </>
       )}
     </main>
+  );
+}
+
+/** Older jobs, a page at a time; each page starts after the current end of the one before. */
+function MoreJobs({ after, hasMore }: { after: string | null | undefined; hasMore: boolean }) {
+  const [open, setOpen] = useState(false);
+  if (!hasMore || !after) return null;
+  if (!open) {
+    return (
+      <button type="button" className="secondary" onClick={() => setOpen(true)}>
+        Load older jobs
+      </button>
+    );
+  }
+  return <NextJobs after={after} />;
+}
+
+function NextJobs({ after }: { after: string }) {
+  const [{ data, fetching, error }, refetch] = useQuery({ query: JobsDocument, variables: { first: PAGE, after }, requestPolicy: 'cache-and-network' });
+  const jobs = data?.viewer.jobs;
+  if (!jobs) return fetching ? <Loading what="older jobs" /> : <ErrorNote error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />;
+  return (
+    <>
+      <ul className="list">
+        {jobs.edges.map(({ node }) => (
+          <JobItem key={node.id} job={node} />
+        ))}
+      </ul>
+      <MoreJobs after={jobs.pageInfo.endCursor} hasMore={jobs.pageInfo.hasNextPage} />
+    </>
   );
 }
 

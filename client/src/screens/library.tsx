@@ -1,10 +1,13 @@
+import { useState } from 'react';
 import { useQuery } from 'urql';
 import { Empty, ErrorNote, Loading } from '../components/states';
-import { LibraryTracksDocument } from '../generated/graphql';
+import { LibraryTracksDocument, type LibraryTracksQuery } from '../generated/graphql';
 import { dateTime, duration } from '../format';
 import { hrefOf } from '../router';
 
 const PAGE = 50;
+
+type TrackEdge = LibraryTracksQuery['viewer']['tracks']['edges'][number];
 
 /** Your tracks, newest first: play the current version right here, or open one to edit it. */
 export function LibraryScreen() {
@@ -29,22 +32,62 @@ export function LibraryScreen() {
             {tracks.totalCount} track{tracks.totalCount === 1 ? '' : 's'}
           </p>
           <ul className="list">
-            {tracks.edges.map(({ node: track }) => (
-              <li key={track.id} className="card">
-                <a className="title" href={hrefOf({ screen: 'track', id: track.id })}>
-                  {track.title}
-                </a>
-                <p className="muted small">
-                  {track.style ? `${track.style} · ` : ''}
-                  {track.versions.length} version{track.versions.length === 1 ? '' : 's'} · {dateTime(track.createdAt)}
-                  {track.currentVersion ? ` · ${duration(track.currentVersion.durationSeconds)}` : ''}
-                </p>
-                {track.currentVersion && <audio controls preload="none" src={track.currentVersion.audioUrl} aria-label={`Play ${track.title}`} />}
-              </li>
-            ))}
+            <TrackItems edges={tracks.edges} />
           </ul>
+          <MorePages after={tracks.pageInfo.endCursor} hasMore={tracks.pageInfo.hasNextPage} />
         </>
       )}
     </main>
+  );
+}
+
+/**
+ * The pages after the first, each fetched when asked for. A page starts after the current end
+ * of the page before it, so a new track at the top never makes one go missing at a page edge.
+ */
+function MorePages({ after, hasMore }: { after: string | null | undefined; hasMore: boolean }) {
+  const [open, setOpen] = useState(false);
+  if (!hasMore || !after) return null;
+  if (!open) {
+    return (
+      <button type="button" className="secondary" onClick={() => setOpen(true)}>
+        Load more tracks
+      </button>
+    );
+  }
+  return <NextPage after={after} />;
+}
+
+function NextPage({ after }: { after: string }) {
+  const [{ data, fetching, error }, refetch] = useQuery({ query: LibraryTracksDocument, variables: { first: PAGE, after }, requestPolicy: 'cache-and-network' });
+  const tracks = data?.viewer.tracks;
+  if (!tracks) return fetching ? <Loading what="more tracks" /> : <ErrorNote error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />;
+  return (
+    <>
+      <ul className="list">
+        <TrackItems edges={tracks.edges} />
+      </ul>
+      <MorePages after={tracks.pageInfo.endCursor} hasMore={tracks.pageInfo.hasNextPage} />
+    </>
+  );
+}
+
+function TrackItems({ edges }: { edges: readonly TrackEdge[] }) {
+  return (
+    <>
+      {edges.map(({ node: track }) => (
+        <li key={track.id} className="card">
+          <a className="title" href={hrefOf({ screen: 'track', id: track.id })}>
+            {track.title}
+          </a>
+          <p className="muted small">
+            {track.style ? `${track.style} · ` : ''}
+            {track.versions.length} version{track.versions.length === 1 ? '' : 's'} · {dateTime(track.createdAt)}
+            {track.currentVersion ? ` · ${duration(track.currentVersion.durationSeconds)}` : ''}
+          </p>
+          {track.currentVersion && <audio controls preload="none" src={track.currentVersion.audioUrl} aria-label={`Play ${track.title}`} />}
+        </li>
+      ))}
+    </>
   );
 }

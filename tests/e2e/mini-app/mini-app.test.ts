@@ -7,6 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_BOT_TOKEN } from '../../support/api.js';
+import { dataOf, gql } from '../../support/graphql-client.js';
 import { freePort } from '../../support/processes.js';
 import { startGenerationStack, type GenerationStack } from '../../support/generation-stack.js';
 import { initDataFor, newTelegramId } from '../../support/telegram.js';
@@ -206,6 +207,37 @@ describe('Mini App in Telegram: Jobs', { timeout: 60_000 }, () => {
       await expect.poll(async () => creditsIn(await page.getByTestId('balance-chip').textContent())).toBe(balanceBefore);
       expect(await telegramCalls(page)).toContain('haptic success');
       expect(visit.pageErrors).toEqual([]);
+    } finally {
+      await visit.context.close();
+    }
+  });
+});
+
+describe('Mini App in Telegram: a long library', { timeout: 60_000 }, () => {
+  it('shows the newest 50 tracks, then the rest on "Load more tracks", each once', async () => {
+    const user = { id: newTelegramId(), first_name: 'Lena' };
+    const initData = initDataFor(TEST_BOT_TOKEN, user);
+    const signedIn = dataOf(await gql<{ authenticateTelegram: { user: { id: string } } }>(stack.api.url, 'mutation($d: String!) { authenticateTelegram(initData: $d) { user { id } } }', { variables: { d: initData } }));
+    const userId = Buffer.from(signedIn.authenticateTelegram.user.id, 'base64url').toString('utf8').split(':')[1]!;
+    const em = stack.api.infra.orm.em.fork();
+    for (let i = 1; i <= 55; i += 1) {
+      await em.execute(`insert into tracks (id, user_id, title, prompt, revision, created_at, updated_at) values (gen_random_uuid(), ?, ?, 'p', 1, now() - make_interval(secs => ?), now())`, [userId, `Song ${i}`, i]);
+    }
+    const visit = await openPhone(browser, stack.api.url, true);
+    const { page } = visit;
+    try {
+      await page.goto(launchUrl(stack.api.url, initData));
+      await page.getByText('55 tracks').waitFor();
+      const titles = page.locator('main li.card a.title');
+      await expect.poll(() => titles.count()).toBe(50);
+      expect(await titles.first().textContent()).toBe('Song 1');
+      await page.getByRole('button', { name: 'Load more tracks' }).click();
+      await expect.poll(() => titles.count()).toBe(55);
+      const all = await titles.allTextContents();
+      expect(new Set(all).size).toBe(55);
+      expect(all.at(-1)).toBe('Song 55');
+      expect(await page.getByRole('button', { name: 'Load more tracks' }).count()).toBe(0);
+      await expectAccessible(page, 'library (two pages)');
     } finally {
       await visit.context.close();
     }
