@@ -589,7 +589,7 @@ class JobProgressEvent:
     stage: str
     status: JobStatus
     job: Job
-    """The job as it stands at this event (read fresh, never from a cache)."""
+    """The job as it stood at this event."""
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> JobProgressEvent:

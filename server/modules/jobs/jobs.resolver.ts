@@ -7,7 +7,7 @@ import type { Viewer } from '../auth/viewer.js';
 import { TrackType, toTrackType } from '../tracks/tracks.types.js';
 import { ViewerType } from '../viewer/viewer.types.js';
 import { JobStatus } from './job.entity.js';
-import { movesOn, viewOfSnapshot, type JobChanged } from './job.events.js';
+import { movesOn, viewOfSnapshot, type JobChanged, type JobSnapshot } from './job.events.js';
 import { JobNotFoundError } from './jobs.errors.js';
 import { GenerateTrackInput, JobConnection, JobProgressEventType, JobType, toJobType } from './jobs.types.js';
 
@@ -58,13 +58,21 @@ export class JobsResolver {
       return context.services.jobEvents.stream(viewer.userId);
     },
   })
-  async jobUpdated(@Root() change: JobChanged, @Ctx() ctx: RequestContext): Promise<JobType> {
-    if (change.job) return toJobType(viewOfSnapshot(change.job));
-    ctx.em.clear();
-    const job = await ctx.services.jobs.find(ctx.em, change.userId, change.jobId);
-    if (!job) throw new JobNotFoundError();
-    return toJobType(job);
+  jobUpdated(@Root() change: JobChanged, @Ctx() ctx: RequestContext): Promise<JobType> {
+    return jobAtChange(ctx, change.userId, change.jobId, change.job);
   }
+}
+
+/**
+ * The job a change event reports: the snapshot it carries, or (events written before snapshots
+ * existed) the job read again, bypassing the identity map a long-lived socket context keeps.
+ */
+async function jobAtChange(ctx: RequestContext, userId: string, jobId: string, snapshot: JobSnapshot | undefined): Promise<JobType> {
+  if (snapshot) return toJobType(viewOfSnapshot(snapshot));
+  ctx.em.clear();
+  const job = await ctx.services.jobs.find(ctx.em, userId, jobId);
+  if (!job) throw new JobNotFoundError();
+  return toJobType(job);
 }
 
 async function* jobProgressStream({ context, args }: SubscribeResolverData<unknown, { jobId: string }, RequestContext>): AsyncGenerator<JobChanged> {
@@ -116,12 +124,8 @@ export class ViewerJobsResolver {
 
 @Resolver(() => JobProgressEventType)
 export class JobProgressEventResolver {
-  @FieldResolver(() => JobType, { description: 'The job as it stands at this event (read fresh, never from a cache).' })
-  async job(@Root() event: JobProgressEventType, @CurrentViewer() viewer: Viewer, @Ctx() ctx: RequestContext): Promise<JobType> {
-    if (event.snapshot) return toJobType(viewOfSnapshot(event.snapshot));
-    ctx.em.clear();
-    const job = await ctx.services.jobs.find(ctx.em, viewer.userId, event.jobId);
-    if (!job) throw new JobNotFoundError();
-    return toJobType(job);
+  @FieldResolver(() => JobType, { description: 'The job as it stood at this event.' })
+  job(@Root() event: JobProgressEventType, @CurrentViewer() viewer: Viewer, @Ctx() ctx: RequestContext): Promise<JobType> {
+    return jobAtChange(ctx, viewer.userId, event.jobId, event.snapshot);
   }
 }
