@@ -1,5 +1,5 @@
-import { useState } from 'react';
 import { useMutation, useQuery, useSubscription } from 'urql';
+import { LoadMore } from '../components/load-more';
 import { ProgressBar } from '../components/progress-bar';
 import { Empty, ErrorNote, Loading } from '../components/states';
 import { CancelJobDocument, JobProgressDocument, JobsDocument, type JobFieldsFragment } from '../generated/graphql';
@@ -28,11 +28,7 @@ export function JobsScreen() {
       )}
       {jobs && jobs.edges.length > 0 && (
         <>
-          <ul className="list">
-            {jobs.edges.map(({ node }) => (
-              <JobItem key={node.id} job={node} />
-            ))}
-          </ul>
+          <JobList jobs={jobs.edges.map(({ node }) => node)} />
           <MoreJobs after={jobs.pageInfo.endCursor} hasMore={jobs.pageInfo.hasNextPage} />
         </>
       )}
@@ -40,18 +36,8 @@ export function JobsScreen() {
   );
 }
 
-/** Older jobs, a page at a time; each page starts after the current end of the one before. */
 function MoreJobs({ after, hasMore }: { after: string | null | undefined; hasMore: boolean }) {
-  const [open, setOpen] = useState(false);
-  if (!hasMore || !after) return null;
-  if (!open) {
-    return (
-      <button type="button" className="secondary" onClick={() => setOpen(true)}>
-        Load older jobs
-      </button>
-    );
-  }
-  return <NextJobs after={after} />;
+  return <LoadMore after={after} hasMore={hasMore} label="Load older jobs" page={(next) => <NextJobs after={next} />} />;
 }
 
 function NextJobs({ after }: { after: string }) {
@@ -60,13 +46,19 @@ function NextJobs({ after }: { after: string }) {
   if (!jobs) return fetching ? <Loading what="older jobs" /> : <ErrorNote error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />;
   return (
     <>
-      <ul className="list">
-        {jobs.edges.map(({ node }) => (
-          <JobItem key={node.id} job={node} />
-        ))}
-      </ul>
+      <JobList jobs={jobs.edges.map(({ node }) => node)} />
       <MoreJobs after={jobs.pageInfo.endCursor} hasMore={jobs.pageInfo.hasNextPage} />
     </>
+  );
+}
+
+function JobList({ jobs }: { jobs: readonly JobFieldsFragment[] }) {
+  return (
+    <ul className="list">
+      {jobs.map((job) => (
+        <JobItem key={job.id} job={job} />
+      ))}
+    </ul>
   );
 }
 

@@ -1,5 +1,5 @@
-import { useState } from 'react';
 import { useQuery } from 'urql';
+import { LoadMore } from '../components/load-more';
 import { Empty, ErrorNote, Loading } from '../components/states';
 import { LibraryTracksDocument, type LibraryTracksQuery } from '../generated/graphql';
 import { dateTime, duration } from '../format';
@@ -41,21 +41,8 @@ export function LibraryScreen() {
   );
 }
 
-/**
- * The pages after the first, each fetched when asked for. A page starts after the current end
- * of the page before it, so a new track at the top never makes one go missing at a page edge.
- */
 function MorePages({ after, hasMore }: { after: string | null | undefined; hasMore: boolean }) {
-  const [open, setOpen] = useState(false);
-  if (!hasMore || !after) return null;
-  if (!open) {
-    return (
-      <button type="button" className="secondary" onClick={() => setOpen(true)}>
-        Load more tracks
-      </button>
-    );
-  }
-  return <NextPage after={after} />;
+  return <LoadMore after={after} hasMore={hasMore} label="Load more tracks" page={(next) => <NextPage after={next} />} />;
 }
 
 function NextPage({ after }: { after: string }) {
