@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
@@ -31,6 +31,25 @@ function start(script: string, env: Record<string, string>): ChildProcess {
   // BENCH_PROFILE_DIR=<dir> writes a V8 CPU profile of the API and the worker there on exit.
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
   return spawn(process.execPath, [...profile, script], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/** CPU time (user + system, ms) process `pid` has used so far, and its name, from /proc (Linux). */
+async function processCpu(pid: number | string): Promise<{ name: string; ms: number }> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ms: ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 };
+}
+
+/** CPU ms of the API and each worker, then of every PostgreSQL and Redis server process on the machine. */
+async function cpuSnapshot(children: ChildProcess[]): Promise<number[]> {
+  const own = await Promise.all(children.map(async (child) => (await processCpu(child.pid!)).ms));
+  const servers = { postgres: 0, 'redis-server': 0 };
+  for (const pid of (await readdir('/proc')).filter((name) => /^\d+$/.test(name))) {
+    const cpu = await processCpu(pid).catch(() => null);
+    if (cpu && cpu.name in servers) servers[cpu.name as keyof typeof servers] += cpu.ms;
+  }
+  return [...own, servers.postgres, servers['redis-server']];
 }
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
@@ -120,6 +139,7 @@ async function main(): Promise<void> {
 
     process.stdout.write(`jobs benchmark: ${JOBS} jobs of ${TRACK_SECONDS} s, ${USERS} users, local provider at full speed, GENERATION_CONCURRENCY=${env.GENERATION_CONCURRENCY}, ${WORKERS} worker process(es)\n`);
     const started = performance.now();
+    const cpuBefore = await cpuSnapshot([api, ...workers]);
     // Each user keeps IN_FLIGHT_PER_USER jobs going (below its tier's limit): a lane submits
     // one job and waits for that job's end before the next, while the quota lasts.
     const quota = { left: JOBS };
@@ -145,11 +165,18 @@ async function main(): Promise<void> {
     await Promise.race([Promise.all(tokens.flatMap((token) => Array.from({ length: IN_FLIGHT_PER_USER }, () => lane(token)))), stalled]);
     await Promise.race([done, stalled]);
     const seconds = (performance.now() - started) / 1000;
+    const cpuAfter = await cpuSnapshot([api, ...workers]);
+    const perJob = (i: number) => ((cpuAfter[i]! - cpuBefore[i]!) / JOBS).toFixed(1);
     const at = (q: number) => {
       const sorted = [...latencies].sort((a, b) => a - b);
       return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
     };
     process.stdout.write(`${(JOBS / seconds).toFixed(1)} jobs/s end to end; submit -> SUCCEEDED event p50 ${at(0.5).toFixed(0)} ms, p95 ${at(0.95).toFixed(0)} ms (queueing included); ${failed} failed\n`);
+    // CPU per job is steadier than jobs/s on a shared machine, and says which process to work on.
+    const servers = workers.length + 1;
+    process.stdout.write(
+      `CPU per job: API ${perJob(0)} ms, worker${workers.length > 1 ? 's' : ''} ${workers.map((_, i) => perJob(i + 1)).join(' + ')} ms, PostgreSQL ${perJob(servers)} ms, Redis ${perJob(servers + 1)} ms (PostgreSQL and Redis: the whole machine's)\n`,
+    );
     // The pipeline's own latency, with nothing queued ahead: one user, one job at a time.
     latencies.length = 0;
     await Promise.race([lane(tokens[0]!, { left: QUIET_JOBS }), stalled]);

@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { systemClock } from '../../server/core/clock.js';
+import { inSqlTransaction, runStatement } from '../../server/infra/database/sql-statement.js';
 import { toGlobalId } from '../../server/core/global-id.js';
 import { recordEvent } from '../../server/infra/outbox/outbox.js';
 import { Topic } from '../../server/infra/outbox/outbox.topics.js';
-import { HoldStatus } from '../../server/modules/credits/hold.entity.js';
-import { Hold } from '../../server/modules/credits/hold.entity.js';
+import { Hold, HoldStatus } from '../../server/modules/credits/hold.entity.js';
 import { CreditsService } from '../../server/modules/credits/credits.service.js';
 import { ProviderCancelledError, ProviderError } from '../../server/modules/generation/providers/provider.errors.js';
 import type { GeneratedAudio } from '../../server/modules/generation/providers/provider.js';
 import { Job, JobStatus } from '../../server/modules/jobs/job.entity.js';
 import { JOB_PROGRESS_CHANNEL, snapshotOf, type JobChanged, type JobSnapshot } from '../../server/modules/jobs/job.events.js';
 import { recordJobChanged } from '../../server/modules/jobs/jobs.service.js';
+import { CLAIM_JOB, LOCK_JOB_TO_FINISH, SUCCEED_JOB, type JobToFinishRow } from '../../server/modules/jobs/jobs.sql.js';
 import { TracksService } from '../../server/modules/tracks/tracks.service.js';
 import type { GenerationDeps } from './generation.deps.js';
 
@@ -73,33 +74,43 @@ export async function runGenerationAttempt(deps: GenerationDeps, jobId: string, 
 
 /** QUEUED or RUNNING (a retry, or a crashed worker's job) becomes RUNNING; anything else is done. */
 async function claim(em: EntityManager, jobId: string): Promise<Job | null> {
-  return em.transactional(async (tx) => {
-    const job = await tx.findOne(Job, { id: jobId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-    if (!job || (job.status !== JobStatus.QUEUED && job.status !== JobStatus.RUNNING)) return null;
-    const now = systemClock.now();
-    const wasQueued = job.status === JobStatus.QUEUED;
-    job.status = JobStatus.RUNNING;
-    job.attempts += 1;
-    job.startedAt ??= now;
-    job.updatedAt = now;
-    job.stage = 'starting';
-    if (wasQueued) recordJobChanged(tx, job);
-    await tx.flush();
-    return job;
-  });
+  const [row] = await runStatement<Record<string, unknown>>(em, CLAIM_JOB, { jobId, now: systemClock.now() });
+  return row ? em.map(Job, row) : null;
 }
 
-/** Progress goes to subscribers at once (Redis) and to the job row when it moved enough. */
+/** Shortest gap between two progress ticks to subscribers, unless the stage or a milestone changes. */
+const TICK_INTERVAL_MS = 250;
+/**
+ * The job row takes progress at most once per SAVE_INTERVAL_MS, and only when it moved by
+ * SAVE_STEP or changed stage: a reader or a restarted worker needs it recent, not exact (the
+ * final state is written when the job ends), and the recovery sweep needs updatedAt to move.
+ */
+const SAVE_INTERVAL_MS = 1_000;
+const SAVE_STEP = 10;
+/** Values subscribers are always told about (with queued and done: the promised milestones). */
+const MILESTONES = new Set([10, 50, 90]);
+
+/**
+ * Progress goes to subscribers over Redis and, less often, to the job row. A job at full speed
+ * reports many small steps within milliseconds; each tick costs a publish, a parse in every API
+ * process and a message per subscriber, so only stage changes, milestones and one tick per
+ * TICK_INTERVAL_MS go out.
+ */
 function progressPublisher(deps: GenerationDeps, job: Job) {
-  let saved = { progress: job.progress, stage: job.stage };
+  let told = { progress: job.progress, stage: job.stage, at: performance.now() };
+  let saved = { progress: job.progress, stage: job.stage, at: performance.now() };
   return async (progress: number, stage: string) => {
-    const rounded = Math.round(progress);
-    const snapshot = { ...snapshotOf(job), status: JobStatus.RUNNING, progress: rounded, stage };
-    const change: JobChanged = { jobId: job.id, userId: job.user.id, status: JobStatus.RUNNING, progress: rounded, stage, job: snapshot };
+    const value = Math.max(told.progress, Math.round(progress));
+    const now = performance.now();
+    if (stage === told.stage && !MILESTONES.has(value) && now - told.at < TICK_INTERVAL_MS) return;
+    if (stage === told.stage && value === told.progress) return;
+    told = { progress: value, stage, at: now };
+    const snapshot = { ...snapshotOf(job), status: JobStatus.RUNNING, progress: value, stage };
+    const change: JobChanged = { jobId: job.id, userId: job.user.id, status: JobStatus.RUNNING, progress: value, stage, job: snapshot };
     await deps.broadcast.publish(JOB_PROGRESS_CHANNEL, JSON.stringify(change)).catch(() => undefined);
-    if (stage !== saved.stage || change.progress >= saved.progress + 10) {
-      saved = { progress: change.progress, stage };
-      await deps.orm.em.fork().nativeUpdate(Job, { id: job.id, status: JobStatus.RUNNING }, { progress: change.progress, stage, updatedAt: systemClock.now() });
+    if (now - saved.at >= SAVE_INTERVAL_MS && (stage !== saved.stage || value >= saved.progress + SAVE_STEP)) {
+      saved = { progress: value, stage, at: now };
+      await deps.orm.em.fork().nativeUpdate(Job, { id: job.id, status: JobStatus.RUNNING }, { progress: value, stage, updatedAt: systemClock.now() });
     }
   };
 }
@@ -110,22 +121,23 @@ async function complete(deps: GenerationDeps, claimed: Job, audio: GeneratedAudi
   const artifactKey = `tracks/${trackId}/${versionId}.${audio.extension}`;
   await deps.storage.put(artifactKey, audio.audio, audio.contentType);
   let finished: JobSnapshot | undefined;
-  const outcome = await deps.orm.em.fork().transactional(async (tx): Promise<AttemptOutcome | 'hold-unusable'> => {
-    const job = await tx.findOne(Job, { id: claimed.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-    if (!job || job.status !== JobStatus.RUNNING) return 'already-finished';
-    if (job.cancelRequestedAt) return 'cancelled';
-    const hold = await tx.findOne(Hold, { id: job.holdId });
+  const em = deps.orm.em.fork();
+  const outcome = await inSqlTransaction(em, async (tx): Promise<AttemptOutcome | 'hold-unusable'> => {
     const now = systemClock.now();
-    if (!hold || hold.status !== HoldStatus.PENDING || hold.expiresAt.getTime() <= now.getTime()) return 'hold-unusable';
-    await credits.commitHold(tx, job.user.id, job.holdId, job.cost);
-    tracks.createFromGeneration(
+    const [job] = await runStatement<JobToFinishRow>(tx, LOCK_JOB_TO_FINISH, { jobId: claimed.id, now });
+    if (!job || job.status !== JobStatus.RUNNING) return 'already-finished';
+    if (job.cancel_requested) return 'cancelled';
+    if (!job.hold_committable) return 'hold-unusable';
+    // The hold is checked above but not locked: the expiry sweep may still win, and then nothing here may stay.
+    if (!(await credits.commitHoldWithin(tx, claimed.user.id, claimed.holdId, claimed.cost))) throw new HoldLostError();
+    await tracks.createFromGeneration(
       tx,
       {
-        userId: job.user.id,
-        jobId: job.id,
-        title: job.title ?? titleFrom(job.prompt),
-        style: job.style ?? null,
-        prompt: job.prompt,
+        userId: claimed.user.id,
+        jobId: claimed.id,
+        title: claimed.title ?? titleFrom(claimed.prompt),
+        style: claimed.style ?? null,
+        prompt: claimed.prompt,
         artifactKey,
         contentType: audio.contentType,
         sizeBytes: audio.audio.length,
@@ -135,24 +147,21 @@ async function complete(deps: GenerationDeps, claimed: Job, audio: GeneratedAudi
       trackId,
       versionId,
     );
-    job.trackId = trackId;
-    job.provider = deps.provider.name;
-    job.providerCost = audio.providerCost;
-    job.status = JobStatus.SUCCEEDED;
-    job.progress = 100;
-    job.stage = 'done';
-    job.finishedAt = now;
-    job.updatedAt = now;
-    recordJobChanged(tx, job);
-    recordEvent(tx, {
-      topic: Topic.WebhookEvent,
-      userId: job.user.id,
-      payload: { type: 'generation.completed', data: { jobId: toGlobalId('Job', job.id), trackId: toGlobalId('Track', trackId), cost: job.cost } },
+    const [row] = await runStatement<Record<string, unknown>>(tx, SUCCEED_JOB, {
+      jobId: claimed.id,
+      trackId,
+      provider: deps.provider.name,
+      providerCost: audio.providerCost,
+      now,
+      jobGlobalId: toGlobalId('Job', claimed.id),
+      trackGlobalId: toGlobalId('Track', trackId),
     });
-    await tx.flush();
-    await deps.providerBalance.spend(tx, deps.provider.name, audio.providerCost, toGlobalId('Job', job.id));
-    finished = snapshotOf(job);
+    await deps.providerBalance.spend(tx, deps.provider.name, audio.providerCost, toGlobalId('Job', claimed.id));
+    finished = snapshotOf(em.map(Job, row!));
     return 'succeeded';
+  }).catch((error: unknown) => {
+    if (error instanceof HoldLostError) return 'hold-unusable' as const;
+    throw error;
   });
   if (outcome !== 'succeeded') await deps.storage.delete(artifactKey).catch(() => undefined);
   if (outcome === 'cancelled') return cancel(deps, claimed.id);
@@ -164,6 +173,9 @@ async function complete(deps: GenerationDeps, claimed: Job, audio: GeneratedAudi
   }
   return outcome;
 }
+
+/** The job's hold stopped being committable between the check and the commit (rolled back). */
+class HoldLostError extends Error {}
 
 /** Ends the job FAILED with a reason a person can read; its credits come back. */
 async function fail(deps: GenerationDeps, jobId: string, code: string, message: string): Promise<AttemptOutcome> {

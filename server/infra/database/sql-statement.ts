@@ -43,17 +43,59 @@ export function sqlStatement(name: string, source: string, types: Record<string,
   return { name, knexText, pgText, order };
 }
 
-export async function runStatement<T extends object = Row>(em: EntityManager, statement: SqlStatement, params: Record<string, unknown>): Promise<T[]> {
-  for (const param of statement.order) {
-    if (!(param in params)) throw new Error(`statement ${statement.name}: missing :${param}`);
+/**
+ * A transaction on one pooled connection that runs only prepared statements: no unit of work,
+ * no query builder. For the hottest write paths (a worker finishing a job), where the ORM's
+ * per-statement work cost more than the database's.
+ */
+export class SqlTransaction {
+  constructor(private readonly connection: PgConnection) {}
+
+  async run<T extends object = Row>(statement: SqlStatement, params: Record<string, unknown>): Promise<T[]> {
+    return (await this.connection.query({ name: statement.name, text: statement.pgText, values: valuesOf(statement, params) })).rows as T[];
   }
-  if (em.isInTransaction()) {
-    return (await em.execute(em.getKnex().raw(statement.knexText, params))) as T[];
-  }
+}
+
+/** Runs `work` in a transaction of prepared statements; commits when it resolves, rolls back when it throws. */
+export async function inSqlTransaction<T>(em: EntityManager, work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
   const knex = em.getKnex() as unknown as KnexPool;
   const connection = await knex.client.acquireConnection();
   try {
-    const result = await connection.query({ name: statement.name, text: statement.pgText, values: statement.order.map((p) => params[p] ?? null) });
+    await connection.query({ name: 'begin', text: 'begin', values: [] });
+    try {
+      const result = await work(new SqlTransaction(connection));
+      await connection.query({ name: 'commit', text: 'commit', values: [] });
+      return result;
+    } catch (error) {
+      await connection.query({ name: 'rollback', text: 'rollback', values: [] });
+      throw error;
+    }
+  } finally {
+    await knex.client.releaseConnection(connection);
+  }
+}
+
+function valuesOf(statement: SqlStatement, params: Record<string, unknown>): unknown[] {
+  for (const param of statement.order) {
+    if (!(param in params)) throw new Error(`statement ${statement.name}: missing :${param}`);
+  }
+  return statement.order.map((p) => params[p] ?? null);
+}
+
+/**
+ * Runs `statement` in the caller's transaction: an ORM one (`em` inside `transactional`), a
+ * SqlTransaction, or none (a pooled connection, as a named prepared statement).
+ */
+export async function runStatement<T extends object = Row>(target: EntityManager | SqlTransaction, statement: SqlStatement, params: Record<string, unknown>): Promise<T[]> {
+  if (target instanceof SqlTransaction) return target.run<T>(statement, params);
+  const values = valuesOf(statement, params);
+  if (target.isInTransaction()) {
+    return (await target.execute(target.getKnex().raw(statement.knexText, params))) as T[];
+  }
+  const knex = target.getKnex() as unknown as KnexPool;
+  const connection = await knex.client.acquireConnection();
+  try {
+    const result = await connection.query({ name: statement.name, text: statement.pgText, values });
     return result.rows as T[];
   } finally {
     await knex.client.releaseConnection(connection);

@@ -23,7 +23,7 @@ import {
   RETURN_HOLD,
 } from './ledger.sql.js';
 import { holdFromRow, type HoldRow } from './hold.row.js';
-import { runStatement } from '../../infra/database/sql-statement.js';
+import { runStatement, type SqlTransaction } from '../../infra/database/sql-statement.js';
 import type { HoldBatcher, HoldParams } from './hold-batcher.js';
 
 /** Holds live at most a day; the default suits a generation job. */
@@ -135,6 +135,16 @@ export class CreditsService {
     const rows = await runStatement<HoldRow>(em, COMMIT_HOLD, { userId, holdId, charge, now, cause: 'COMMIT' });
     if (rows[0]) return holdFromRow(em, rows[0]);
     return this.explainUnresolvable(em, userId, holdId, now, true, charge);
+  }
+
+  /**
+   * commitHold inside a prepared-statement transaction (a worker finishing a job): true when the
+   * hold was pending and unexpired and is now committed, false when it could not be.
+   */
+  async commitHoldWithin(tx: SqlTransaction, userId: string, holdId: string, amount: number): Promise<boolean> {
+    requireAmount(amount, 'amount', true);
+    const rows = await runStatement<HoldRow>(tx, COMMIT_HOLD, { userId, holdId, charge: amount, now: this.clock.now(), cause: 'COMMIT' });
+    return rows.length > 0;
   }
 
   /** Returns all of a pending hold to available. */

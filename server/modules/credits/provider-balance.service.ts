@@ -2,13 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { BadUserInputError, NotFoundError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
+import { runStatement, sqlStatement, type SqlTransaction } from '../../infra/database/sql-statement.js';
 import { ProviderAccount } from './provider-account.entity.js';
 
 /** Tells operators when the platform's balance with a provider runs low. */
 export type LowBalanceAlert = (alert: { provider: string; balance: number; threshold: number }) => void;
 
 /** Moves the provider balance by `amount` and reports the balance before and after. */
-const MOVE_BALANCE = `
+const MOVE_BALANCE = sqlStatement(
+  'move_provider_balance',
+  `
   with moved as (
     update provider_accounts set balance = balance + :amount, updated_at = :now
     where provider = :provider
@@ -25,7 +28,9 @@ const MOVE_BALANCE = `
            :now, :now, 0
     from moved where moved.balance - :amount >= moved.low_balance_threshold and moved.balance < moved.low_balance_threshold
   )
-  select balance, low_balance_threshold from moved`;
+  select balance, low_balance_threshold from moved`,
+  { provider: 'text', amount: 'int', kind: 'text', reference: 'text', actorId: 'uuid', entryId: 'uuid', now: 'timestamptz' },
+);
 
 /**
  * The platform's own balance with each upstream provider: admins top it up, every job's provider
@@ -45,7 +50,7 @@ export class ProviderBalanceService {
   }
 
   /** Records what one job cost upstream; the balance may go negative (the provider bills us). */
-  async spend(em: EntityManager, provider: string, amount: number, reference: string): Promise<number> {
+  async spend(em: EntityManager | SqlTransaction, provider: string, amount: number, reference: string): Promise<number> {
     if (!Number.isSafeInteger(amount) || amount < 0) throw new BadUserInputError('provider cost must be a whole number of at least 0', 'amount');
     return this.move(em, provider, -amount, 'SPEND', reference, null);
   }
@@ -54,10 +59,16 @@ export class ProviderBalanceService {
     return em.find(ProviderAccount, {}, { orderBy: { provider: 'asc' } });
   }
 
-  private async move(em: EntityManager, provider: string, amount: number, kind: string, reference: string | null, actorId: string | null): Promise<number> {
-    const rows = await em.execute<{ balance: number; low_balance_threshold: number }[]>(
-      em.getKnex().raw(MOVE_BALANCE, { provider, amount, kind, reference, actorId, entryId: randomUUID(), now: this.clock.now() }),
-    );
+  private async move(em: EntityManager | SqlTransaction, provider: string, amount: number, kind: string, reference: string | null, actorId: string | null): Promise<number> {
+    const rows = await runStatement<{ balance: number; low_balance_threshold: number }>(em, MOVE_BALANCE, {
+      provider,
+      amount,
+      kind,
+      reference,
+      actorId,
+      entryId: randomUUID(),
+      now: this.clock.now(),
+    });
     const row = rows[0];
     if (!row) throw new NotFoundError(`Provider account "${provider}"`);
     if (row.balance - amount >= row.low_balance_threshold && row.balance < row.low_balance_threshold) {

@@ -8,11 +8,12 @@ import { recordEvent } from '../../infra/outbox/outbox.js';
 import { Topic } from '../../infra/outbox/outbox.topics.js';
 import { IdempotencyKeyReusedError } from '../credits/credits.errors.js';
 import type { CreditsService } from '../credits/credits.service.js';
-import { Price } from '../credits/price.entity.js';
-import { TierPlan } from '../credits/tier-plan.entity.js';
+import type { Price } from '../credits/price.entity.js';
+import { runStatement } from '../../infra/database/sql-statement.js';
 import { Tier, User } from '../users/user.entity.js';
 import { Job, JobStatus, TERMINAL_JOB_STATUSES } from './job.entity.js';
 import { JOB_CANCEL_CHANNEL, snapshotOf } from './job.events.js';
+import { GENERATION_TERMS, type GenerationTermsRow } from './jobs.sql.js';
 import { FeatureNotInTierError, JobAlreadyFinishedError, JobNotFoundError, UnknownModelError } from './jobs.errors.js';
 
 export interface GenerateTrackRequest {
@@ -79,8 +80,6 @@ export class JobsService {
     if (!Number.isInteger(normalized.durationSeconds) || normalized.durationSeconds < 5 || normalized.durationSeconds > 240) {
       throw new BadUserInputError('durationSeconds must be a whole number from 5 to 240', 'durationSeconds');
     }
-    const previous = await em.findOne(Job, { user: userId, idempotencyKey: normalized.idempotencyKey });
-    if (previous) return this.replay(previous, normalized);
     try {
       return await em.transactional((tx) => this.createJob(tx, userId, normalized));
     } catch (error) {
@@ -143,23 +142,22 @@ export class JobsService {
   private async createJob(tx: EntityManager, userId: string, request: NormalizedRequest): Promise<Job> {
     // One generateTrack at a time per user, so the concurrent-job limit cannot be raced past.
     await tx.execute('select pg_advisory_xact_lock(hashtext(?))', [`generate:${userId}`]);
-    // A replay that waited for the lock finds the first request's job here.
-    const existing = await tx.findOne(Job, { user: userId, idempotencyKey: request.idempotencyKey });
-    if (existing) return this.replay(existing, request);
-    const user = await tx.findOneOrFail(User, { id: userId });
-    const plan = await tx.findOneOrFail(TierPlan, { tier: user.tier });
+    const [terms] = await runStatement<GenerationTermsRow>(tx, GENERATION_TERMS, { userId, model: request.model, idempotencyKey: request.idempotencyKey });
+    if (!terms) throw new Error(`user ${userId} has no tier plan`);
+    // A replay (also one that waited for the lock) finds the first request's job here.
+    if (terms.existing_job_id) return this.replay(await tx.findOneOrFail(Job, { id: terms.existing_job_id }), request);
+    const tier = terms.tier as Tier;
     const model = request.model;
-    const price = await tx.findOne(Price, { model, active: true });
-    if (!price) throw new UnknownModelError(model);
-    const upgrade = UPGRADE[user.tier];
-    if (!plan.allowedModels.includes(model)) {
-      throw new FeatureNotInTierError(`Model "${model}" is not included in the ${user.tier} tier${upgrade ? `; upgrade to ${upgrade} to use it` : ''}`, upgrade ?? user.tier);
+    if (terms.credits === null || terms.credits_per_extra_minute === null) throw new UnknownModelError(model);
+    const price = { credits: terms.credits, creditsPerExtraMinute: terms.credits_per_extra_minute };
+    const upgrade = UPGRADE[tier];
+    if (!terms.allowed_models.includes(model)) {
+      throw new FeatureNotInTierError(`Model "${model}" is not included in the ${tier} tier${upgrade ? `; upgrade to ${upgrade} to use it` : ''}`, upgrade ?? tier);
     }
-    const active = await tx.count(Job, { user: userId, status: { $in: [JobStatus.QUEUED, JobStatus.RUNNING] } });
-    if (active >= plan.concurrentJobs) {
+    if (terms.active_jobs >= terms.concurrent_jobs) {
       throw new FeatureNotInTierError(
-        `The ${user.tier} tier runs ${plan.concurrentJobs} generation${plan.concurrentJobs === 1 ? '' : 's'} at a time; wait for one to finish${upgrade ? ` or upgrade to ${upgrade}` : ''}`,
-        upgrade ?? user.tier,
+        `The ${tier} tier runs ${terms.concurrent_jobs} generation${terms.concurrent_jobs === 1 ? '' : 's'} at a time; wait for one to finish${upgrade ? ` or upgrade to ${upgrade}` : ''}`,
+        upgrade ?? tier,
       );
     }
     const jobId = randomUUID();

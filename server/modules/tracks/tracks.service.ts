@@ -1,11 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { runStatement, sqlStatement } from '../../infra/database/sql-statement.js';
+import { runStatement, sqlStatement, type SqlTransaction } from '../../infra/database/sql-statement.js';
 import { BadUserInputError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import { recordEvent } from '../../infra/outbox/outbox.js';
 import { Topic } from '../../infra/outbox/outbox.topics.js';
-import { User } from '../users/user.entity.js';
-import { TrackVersion, type TrackVersionView } from './track-version.entity.js';
+import type { TrackVersionView } from './track-version.entity.js';
 import { toVersionView, type VersionRow } from './track-version.row.js';
 import { Track } from './track.entity.js';
 import { StaleRevisionError, TrackNotFoundError } from './tracks.errors.js';
@@ -47,6 +46,34 @@ interface TrackRow {
   created_at: Date;
   updated_at: Date;
 }
+
+/** A generated track, revision 1, and its version 1 pointing back at the job that made it. */
+const TRACK_FROM_GENERATION = sqlStatement(
+  'track_from_generation',
+  `with track as (
+     insert into tracks (id, user_id, title, style, prompt, revision, current_version_id, created_at, updated_at)
+     values (:trackId, :userId, :title, :style, :prompt, 1, :versionId, :now, :now)
+     returning id
+   )
+   insert into track_versions (id, track_id, number, parent_version_id, artifact_key, content_type, size_bytes, duration_seconds, source, job_id, metadata, created_at)
+   select :versionId, track.id, 1, null, :artifactKey, :contentType, :sizeBytes, :durationSeconds, 'generation', :jobId, :metadata, :now
+   from track`,
+  {
+    trackId: 'uuid',
+    versionId: 'uuid',
+    userId: 'uuid',
+    jobId: 'uuid',
+    title: 'text',
+    style: 'text',
+    prompt: 'text',
+    artifactKey: 'text',
+    contentType: 'text',
+    sizeBytes: 'int',
+    durationSeconds: 'int',
+    metadata: 'jsonb',
+    now: 'timestamptz',
+  },
+);
 
 /** A library page with each track's versions aggregated in, for pages that show versions. */
 const TRACKS_PAGE_WITH_VERSIONS = sqlStatement(
@@ -97,34 +124,12 @@ export class TracksService {
   constructor(private readonly clock: Clock) {}
 
   /** A generated track and its first version, in the caller's transaction. */
-  createFromGeneration(tx: EntityManager, input: NewGeneratedTrack, trackId: string, versionId: string): { track: Track; version: TrackVersion } {
-    const now = this.clock.now();
-    const track = tx.create(Track, {
-      id: trackId,
-      user: tx.getReference(User, input.userId),
-      title: input.title,
-      style: input.style,
-      prompt: input.prompt,
-      revision: 1,
-      currentVersionId: versionId,
-      createdAt: now,
-      updatedAt: now,
-    });
-    const version = tx.create(TrackVersion, {
-      id: versionId,
-      track,
-      number: 1,
-      parentVersionId: null,
-      artifactKey: input.artifactKey,
-      contentType: input.contentType,
-      sizeBytes: input.sizeBytes,
-      durationSeconds: input.durationSeconds,
-      source: 'generation',
-      jobId: input.jobId,
-      metadata: input.metadata,
-      createdAt: now,
-    });
-    return { track, version };
+  /**
+   * Writes a generated track and its first version in one statement, inside the worker's
+   * transaction that also charges the job (see workers/generation/generation.run.ts).
+   */
+  async createFromGeneration(tx: SqlTransaction, input: NewGeneratedTrack, trackId: string, versionId: string): Promise<void> {
+    await runStatement(tx, TRACK_FROM_GENERATION, { ...input, trackId, versionId, metadata: JSON.stringify(input.metadata), now: this.clock.now() });
   }
 
   async findOwned(em: EntityManager, userId: string, trackId: string): Promise<Track> {

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../../server/core/clock.js';
+import { toGlobalId } from '../../../server/core/global-id.js';
+import type { MikroORM } from '../../../server/infra/database/database.js';
+import { createLogger } from '../../../server/infra/logger.js';
+import { Broadcast } from '../../../server/infra/pubsub/broadcast.js';
+import { createRedis } from '../../../server/infra/redis/redis.js';
+import { LocalStorage } from '../../../server/infra/storage/local.storage.js';
+import { CreditsService } from '../../../server/modules/credits/credits.service.js';
+import { ProviderBalanceService } from '../../../server/modules/credits/provider-balance.service.js';
+import { createLocalProvider } from '../../../server/modules/generation/providers/local.provider.js';
+import { Job } from '../../../server/modules/jobs/job.entity.js';
+import { snapshotOf } from '../../../server/modules/jobs/job.events.js';
+import { JobsService } from '../../../server/modules/jobs/jobs.service.js';
+import { jobSnapshotJson } from '../../../server/modules/jobs/jobs.sql.js';
+import { runGenerationAttempt } from '../../../workers/generation/generation.run.js';
+import type { GenerationDeps } from '../../../workers/generation/generation.deps.js';
+import { testConfig } from '../../support/api.js';
+import { insertUser, openTestDatabase } from '../../support/database.js';
+
+let orm: MikroORM;
+let deps: GenerationDeps;
+let redis: ReturnType<typeof createRedis>;
+let storageDir: string;
+let jobs: JobsService;
+beforeAll(async () => {
+  orm = await openTestDatabase();
+  storageDir = await mkdtemp(join(tmpdir(), 'mv-job-events-'));
+  const config = testConfig();
+  redis = createRedis(config.redisUrl, config.redisPrefix);
+  const log = createLogger('silent', 'job-events-sql');
+  const broadcast = new Broadcast(redis, redis.duplicate(), config.redisPrefix, log);
+  deps = { orm, provider: createLocalProvider(), storage: new LocalStorage(storageDir), broadcast, providerBalance: new ProviderBalanceService(systemClock, () => undefined), log };
+  jobs = new JobsService(systemClock, new CreditsService(systemClock), broadcast);
+});
+afterAll(async () => {
+  await redis.quit();
+  await orm.close();
+  await rm(storageDir, { recursive: true, force: true });
+});
+
+interface OutboxRow {
+  topic: string;
+  payload: { status?: string; job?: Record<string, unknown>; type?: string; data?: Record<string, unknown> };
+}
+
+async function eventsOf(jobId: string): Promise<OutboxRow[]> {
+  return orm.em.fork().execute<OutboxRow[]>(`select topic, payload from outbox where payload->>'jobId' = ? or payload->'data'->>'jobId' = ? order by created_at, id`, [jobId, toGlobalId('Job', jobId)]);
+}
+
+describe('job changes written by the database', () => {
+  it('carry the same snapshot as snapshotOf for every field, nulls and dates included', async () => {
+    const userId = await insertUser(orm);
+    const job = await jobs.requestGeneration(orm.em.fork(), userId, { prompt: 'a snapshot song', title: 'Snap', style: 'lofi', durationSeconds: 5, idempotencyKey: randomUUID() });
+    const em = orm.em.fork();
+    await em.execute(
+      `update jobs set error_code = 'X', error_message = 'why', provider = 'local', provider_cost = 3, track_id = ?, started_at = now(), finished_at = now() + interval '1.5 seconds' where id = ?`,
+      [randomUUID(), job.id],
+    );
+    const [row] = await em.execute<{ snapshot: unknown }[]>(`select ${jobSnapshotJson('j')} as snapshot from jobs j where id = ?`, [job.id]);
+    const reloaded = await orm.em.fork().findOneOrFail(Job, { id: job.id });
+    expect(row!.snapshot).toEqual(snapshotOf(reloaded));
+  });
+
+  it('report the run and the success with the job as it stood, and the generation.completed webhook event', async () => {
+    const userId = await insertUser(orm);
+    const job = await jobs.requestGeneration(orm.em.fork(), userId, { prompt: 'an evented song', durationSeconds: 5, idempotencyKey: randomUUID() });
+    expect(await runGenerationAttempt(deps, job.id, { signal: new AbortController().signal, lastAttempt: true })).toBe('succeeded');
+
+    const done = await orm.em.fork().findOneOrFail(Job, { id: job.id });
+    const events = await eventsOf(job.id);
+    const changes = events.filter((e) => e.topic === 'job.updated').map((e) => e.payload);
+    expect(changes.map((c) => c.status)).toEqual(['QUEUED', 'RUNNING', 'SUCCEEDED']);
+    expect(changes[1]!.job).toMatchObject({ status: 'RUNNING', attempts: 1, stage: 'starting', startedAt: done.startedAt!.toISOString() });
+    expect(changes[2]!.job).toEqual(snapshotOf(done));
+    const webhook = events.find((e) => e.topic === 'webhook.event')!.payload;
+    expect(webhook).toEqual({ type: 'generation.completed', data: { jobId: toGlobalId('Job', job.id), trackId: toGlobalId('Track', done.trackId!), cost: job.cost } });
+  });
+
+  it('report nothing when a finished job is claimed again', async () => {
+    const userId = await insertUser(orm);
+    const job = await jobs.requestGeneration(orm.em.fork(), userId, { prompt: 'a once-only song', durationSeconds: 5, idempotencyKey: randomUUID() });
+    await runGenerationAttempt(deps, job.id, { signal: new AbortController().signal, lastAttempt: true });
+    const before = await eventsOf(job.id);
+    expect(await runGenerationAttempt(deps, job.id, { signal: new AbortController().signal, lastAttempt: true })).toBe('already-finished');
+    expect(await eventsOf(job.id)).toEqual(before);
+  });
+});
