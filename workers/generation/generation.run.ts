@@ -78,7 +78,7 @@ async function claim(em: EntityManager, jobId: string): Promise<Job | null> {
   return row ? em.map(Job, row) : null;
 }
 
-/** Shortest gap between two progress ticks to subscribers, unless the stage or a milestone changes. */
+/** Shortest gap between two progress ticks to subscribers, milestones apart. */
 const TICK_INTERVAL_MS = 250;
 /**
  * The job row takes progress at most once per SAVE_INTERVAL_MS, and only when it moved by
@@ -89,12 +89,14 @@ const SAVE_INTERVAL_MS = 1_000;
 const SAVE_STEP = 10;
 /** Values subscribers are always told about (with queued and done: the promised milestones). */
 const MILESTONES = new Set([10, 50, 90]);
+/** Stages subscribers are always told about: a retry is news even without progress. */
+const TOLD_STAGES = new Set(['retrying']);
 
 /**
  * Progress goes to subscribers over Redis and, less often, to the job row. A job at full speed
  * reports many small steps within milliseconds; each tick costs a publish, a parse in every API
- * process and a message per subscriber, so only stage changes, milestones and one tick per
- * TICK_INTERVAL_MS go out.
+ * process and a message per subscriber, so only milestones, a retry and one tick per
+ * TICK_INTERVAL_MS go out (a tick carries the stage of its moment).
  */
 function progressPublisher(deps: GenerationDeps, job: Job) {
   let told = { progress: job.progress, stage: job.stage, at: performance.now() };
@@ -102,7 +104,7 @@ function progressPublisher(deps: GenerationDeps, job: Job) {
   return async (progress: number, stage: string) => {
     const value = Math.max(told.progress, Math.round(progress));
     const now = performance.now();
-    if (stage === told.stage && !MILESTONES.has(value) && now - told.at < TICK_INTERVAL_MS) return;
+    if (!MILESTONES.has(value) && !TOLD_STAGES.has(stage) && now - told.at < TICK_INTERVAL_MS) return;
     if (stage === told.stage && value === told.progress) return;
     told = { progress: value, stage, at: now };
     const snapshot = { ...snapshotOf(job), status: JobStatus.RUNNING, progress: value, stage };

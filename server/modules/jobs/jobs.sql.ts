@@ -101,8 +101,9 @@ export interface JobToFinishRow {
 }
 
 /**
- * A RUNNING job SUCCEEDED with its track: the change, its job.updated event and the
- * generation.completed webhook event, in one statement. Returns the finished job row.
+ * A RUNNING job SUCCEEDED with its track: the change, its job.updated event and, when an enabled
+ * endpoint of the user takes it, the generation.completed webhook event (the same test the
+ * webhook fan-out applies), in one statement. Returns the finished job row.
  */
 export const SUCCEED_JOB = sqlStatement(
   'succeed_job',
@@ -120,6 +121,11 @@ export const SUCCEED_JOB = sqlStatement(
                               'data', json_build_object('jobId', :jobGlobalId, 'trackId', :trackGlobalId, 'cost', finished.cost)),
             :now, :now, 0
      from finished
+     -- Only for a user with an endpoint that takes it: most users have none, and an event nobody
+     -- takes would still cost a queue job and a fan-out query.
+     where exists (select 1 from webhook_endpoints e
+                   where e.user_id = finished.user_id and e.enabled
+                     and (cardinality(e.event_types) = 0 or 'generation.completed' = any(e.event_types)))
    )
    select * from finished`,
   { jobId: 'uuid', trackId: 'uuid', provider: 'text', providerCost: 'int', now: 'timestamptz', jobGlobalId: 'text', trackGlobalId: 'text' },

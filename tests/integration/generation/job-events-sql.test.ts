@@ -52,6 +52,15 @@ async function eventsOf(jobId: string): Promise<OutboxRow[]> {
   return orm.em.fork().execute<OutboxRow[]>(`select topic, payload from outbox where payload->>'jobId' = ? or payload->'data'->>'jobId' = ? order by created_at, id`, [jobId, toGlobalId('Job', jobId)]);
 }
 
+/** An endpoint row as createWebhook leaves it (the secret is never read here). */
+async function addEndpoint(userId: string, eventTypes: string[], enabled = true): Promise<void> {
+  await orm.em.fork().execute(
+    `insert into webhook_endpoints (id, user_id, url, event_types, secret_ciphertext, enabled, consecutive_failures, created_at, updated_at)
+     values (?, ?, 'https://hooks.example.com/in', ?::text[], 'unused', ?, 0, now(), now())`,
+    [randomUUID(), userId, `{${eventTypes.join(',')}}`, enabled],
+  );
+}
+
 describe('job changes written by the database', () => {
   it('carry the same snapshot as snapshotOf for every field, nulls and dates included', async () => {
     const userId = await insertUser(orm);
@@ -68,6 +77,7 @@ describe('job changes written by the database', () => {
 
   it('report the run and the success with the job as it stood, and the generation.completed webhook event', async () => {
     const userId = await insertUser(orm);
+    await addEndpoint(userId, ['generation.completed']);
     const job = await jobs.requestGeneration(orm.em.fork(), userId, { prompt: 'an evented song', durationSeconds: 5, idempotencyKey: randomUUID() });
     expect(await runGenerationAttempt(deps, job.id, { signal: new AbortController().signal, lastAttempt: true })).toBe('succeeded');
 
@@ -79,6 +89,18 @@ describe('job changes written by the database', () => {
     expect(changes[2]!.job).toEqual(snapshotOf(done));
     const webhook = events.find((e) => e.topic === 'webhook.event')!.payload;
     expect(webhook).toEqual({ type: 'generation.completed', data: { jobId: toGlobalId('Job', job.id), trackId: toGlobalId('Track', done.trackId!), cost: job.cost } });
+  });
+
+  it('write no generation.completed event for a user whose endpoints do not take it', async () => {
+    const [none, other, disabled] = [await insertUser(orm), await insertUser(orm), await insertUser(orm)];
+    await addEndpoint(other, ['track.updated']);
+    await addEndpoint(disabled, [], false);
+    for (const userId of [none, other, disabled]) {
+      const job = await jobs.requestGeneration(orm.em.fork(), userId, { prompt: 'a quiet song', durationSeconds: 5, idempotencyKey: randomUUID() });
+      expect(await runGenerationAttempt(deps, job.id, { signal: new AbortController().signal, lastAttempt: true })).toBe('succeeded');
+      const events = await eventsOf(job.id);
+      expect(events.map((e) => e.topic).sort()).toEqual(['job.requested', 'job.updated', 'job.updated', 'job.updated']);
+    }
   });
 
   it('report nothing when a finished job is claimed again', async () => {
