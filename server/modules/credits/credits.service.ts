@@ -14,6 +14,7 @@ import {
 import { Hold, HoldStatus } from './hold.entity.js';
 import { CreditTransaction, TransactionType } from './credit-transaction.entity.js';
 import {
+  ACCOUNT_BALANCE,
   COMMIT_HOLD,
   CREDIT_ACCOUNT,
   DAILY_GRANT,
@@ -88,27 +89,8 @@ export class CreditsService {
 
   /** Reserves credits; the same idempotency key with the same request returns the first hold. */
   async placeHold(em: EntityManager, userId: string, request: PlaceHoldRequest): Promise<Hold> {
-    requireAmount(request.amount, 'amount');
-    const reason = requireText(request.reason, 'reason', 200);
-    const idempotencyKey = requireText(request.idempotencyKey, 'idempotencyKey', 200);
-    const ttlSeconds = request.ttlSeconds ?? DEFAULT_HOLD_TTL_SECONDS;
-    if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_HOLD_TTL_SECONDS) {
-      throw new BadUserInputError(`ttlSeconds must be from 1 to ${MAX_HOLD_TTL_SECONDS}`, 'ttlSeconds');
-    }
-    const reference = request.reference?.trim() || null;
-    const now = this.clock.now();
-    const params: HoldParams = {
-      userId,
-      holdId: randomUUID(),
-      amount: request.amount,
-      reason,
-      reference,
-      idempotencyKey,
-      ttlSeconds,
-      expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
-      now,
-      cause: 'HOLD',
-    };
+    const params = this.holdParams(userId, request);
+    const { reason, reference, idempotencyKey, ttlSeconds } = params;
     // A hold inside the caller's transaction (e.g. with a job row) cannot join a shared statement.
     const placed = this.batcher && !em.isInTransaction() ? await this.batcher.place(params) : await this.tryPlace(em, params);
     if (placed) return placed;
@@ -125,6 +107,46 @@ export class CreditsService {
     if (again) return this.replay(again, { amount: request.amount, reason, reference, ttlSeconds });
     const balance = await this.balance(em, userId);
     throw new InsufficientCreditsError(request.amount, balance.available);
+  }
+
+  /**
+   * placeHold inside a prepared-statement transaction, for a hold whose idempotency key is new by
+   * construction (a job's, made from its fresh id), so there is no first request to replay.
+   * Returns the hold's id; not enough credits is INSUFFICIENT_CREDITS.
+   */
+  async placeNewHoldWithin(tx: SqlTransaction, userId: string, request: PlaceHoldRequest): Promise<string> {
+    const params = this.holdParams(userId, request);
+    const [placed] = await runStatement<HoldRow>(tx, PLACE_HOLD, { ...params });
+    if (placed) return placed.id;
+    // First use of the ledger, or a new day: make sure the account exists and has today's grant.
+    await this.ensureAccount(tx, userId);
+    await this.grantDaily(tx, userId);
+    const [retried] = await runStatement<HoldRow>(tx, PLACE_HOLD, { ...params });
+    if (retried) return retried.id;
+    const [account] = await runStatement<{ available: number }>(tx, ACCOUNT_BALANCE, { userId });
+    throw new InsufficientCreditsError(request.amount, account?.available ?? 0);
+  }
+
+  /** A hold request checked and completed with its id, expiry and time. */
+  private holdParams(userId: string, request: PlaceHoldRequest): HoldParams {
+    requireAmount(request.amount, 'amount');
+    const ttlSeconds = request.ttlSeconds ?? DEFAULT_HOLD_TTL_SECONDS;
+    if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_HOLD_TTL_SECONDS) {
+      throw new BadUserInputError(`ttlSeconds must be from 1 to ${MAX_HOLD_TTL_SECONDS}`, 'ttlSeconds');
+    }
+    const now = this.clock.now();
+    return {
+      userId,
+      holdId: randomUUID(),
+      amount: request.amount,
+      reason: requireText(request.reason, 'reason', 200),
+      reference: request.reference?.trim() || null,
+      idempotencyKey: requireText(request.idempotencyKey, 'idempotencyKey', 200),
+      ttlSeconds,
+      expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
+      now,
+      cause: 'HOLD',
+    };
   }
 
   /** Charges up to the held amount (all of it by default) and returns the rest. */
@@ -219,12 +241,12 @@ export class CreditsService {
   }
 
   /** Creates the user's account if it does not exist yet. */
-  async ensureAccount(em: EntityManager, userId: string): Promise<void> {
+  async ensureAccount(em: EntityManager | SqlTransaction, userId: string): Promise<void> {
     await runStatement(em, ENSURE_ACCOUNT, { userId, now: this.clock.now() });
   }
 
   /** Credits the tier's daily grant once per UTC day; returns whether it did now. */
-  async grantDaily(em: EntityManager, userId: string): Promise<boolean> {
+  async grantDaily(em: EntityManager | SqlTransaction, userId: string): Promise<boolean> {
     const now = this.clock.now();
     const rows = await runStatement(em, DAILY_GRANT, { userId, day: utcDay(now), now, cause: 'GRANT' });
     return rows.length > 0;

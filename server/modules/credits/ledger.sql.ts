@@ -214,3 +214,7 @@ export const PLACE_HOLDS_BATCH = sqlStatement('place_holds_batch', `
     from accepted, acct order by accepted.ord
   ), event as (${OUTBOX_EVENT})
   select hold.*, acct.available as account_available, acct.held as account_held from hold, acct`, TYPES);
+
+/** An account's balances as they stand (no row: the account was never used). */
+export const ACCOUNT_BALANCE = sqlStatement('account_balance', `
+  select available, held from credit_accounts where user_id = cast(:userId as uuid)`, TYPES);

@@ -9,11 +9,11 @@ import { Topic } from '../../infra/outbox/outbox.topics.js';
 import { IdempotencyKeyReusedError } from '../credits/credits.errors.js';
 import type { CreditsService } from '../credits/credits.service.js';
 import type { Price } from '../credits/price.entity.js';
-import { runStatement } from '../../infra/database/sql-statement.js';
-import { Tier, User } from '../users/user.entity.js';
+import { inSqlTransaction, runStatement, type SqlTransaction } from '../../infra/database/sql-statement.js';
+import { Tier } from '../users/user.entity.js';
 import { Job, JobStatus, TERMINAL_JOB_STATUSES } from './job.entity.js';
 import { JOB_CANCEL_CHANNEL, snapshotOf } from './job.events.js';
-import { GENERATION_TERMS, type GenerationTermsRow } from './jobs.sql.js';
+import { GENERATION_TERMS, INSERT_JOB, LOCK_USER_GENERATION, type GenerationTermsRow } from './jobs.sql.js';
 import { FeatureNotInTierError, JobAlreadyFinishedError, JobNotFoundError, UnknownModelError } from './jobs.errors.js';
 
 export interface GenerateTrackRequest {
@@ -81,7 +81,7 @@ export class JobsService {
       throw new BadUserInputError('durationSeconds must be a whole number from 5 to 240', 'durationSeconds');
     }
     try {
-      return await em.transactional((tx) => this.createJob(tx, userId, normalized));
+      return await inSqlTransaction(em, (tx) => this.createJob(em, tx, userId, normalized));
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       // A concurrent request with the same key won; its transaction holds the only charge.
@@ -139,13 +139,13 @@ export class JobsService {
     recordJobChanged(tx, job);
   }
 
-  private async createJob(tx: EntityManager, userId: string, request: NormalizedRequest): Promise<Job> {
-    // One generateTrack at a time per user, so the concurrent-job limit cannot be raced past.
-    await tx.execute('select pg_advisory_xact_lock(hashtext(?))', [`generate:${userId}`]);
+  /** Runs in `tx`, a prepared-statement transaction; `em` maps the rows it returns. */
+  private async createJob(em: EntityManager, tx: SqlTransaction, userId: string, request: NormalizedRequest): Promise<Job> {
+    await runStatement(tx, LOCK_USER_GENERATION, { userId });
     const [terms] = await runStatement<GenerationTermsRow>(tx, GENERATION_TERMS, { userId, model: request.model, idempotencyKey: request.idempotencyKey });
     if (!terms) throw new Error(`user ${userId} has no tier plan`);
     // A replay (also one that waited for the lock) finds the first request's job here.
-    if (terms.existing_job_id) return this.replay(await tx.findOneOrFail(Job, { id: terms.existing_job_id }), request);
+    if (terms.existing_job_id) return this.replay(await em.findOneOrFail(Job, { id: terms.existing_job_id }), request);
     const tier = terms.tier as Tier;
     const model = request.model;
     if (terms.credits === null || terms.credits_per_extra_minute === null) throw new UnknownModelError(model);
@@ -163,20 +163,16 @@ export class JobsService {
     const jobId = randomUUID();
     const cost = priceOf(price, request.durationSeconds);
     const now = this.clock.now();
-    const hold = await this.credits.placeHold(tx, userId, {
+    const holdId = await this.credits.placeNewHoldWithin(tx, userId, {
       amount: cost,
       reason: `Generation: ${(request.title ?? request.prompt).slice(0, 60)}`,
       idempotencyKey: `job:${jobId}`,
       ttlSeconds: JOB_HOLD_TTL_SECONDS,
       reference: toGlobalId('Job', jobId),
     });
-    const job = tx.create(Job, {
-      id: jobId,
-      user: tx.getReference(User, userId),
-      status: JobStatus.QUEUED,
-      progress: 0,
-      stage: 'queued',
-      attempts: 0,
+    const [row] = await runStatement<Record<string, unknown>>(tx, INSERT_JOB, {
+      jobId,
+      userId,
       prompt: request.prompt,
       title: request.title,
       style: request.style,
@@ -185,15 +181,11 @@ export class JobsService {
       model,
       seed: randomInt(0, 2 ** 31 - 1),
       cost,
-      holdId: hold.id,
+      holdId,
       idempotencyKey: request.idempotencyKey,
-      createdAt: now,
-      updatedAt: now,
+      now,
     });
-    recordEvent(tx, { topic: Topic.JobRequested, userId, payload: { jobId } });
-    recordJobChanged(tx, job);
-    await tx.flush();
-    return job;
+    return em.map(Job, row!);
   }
 
   private replay(previous: Job, request: NormalizedRequest): Job {

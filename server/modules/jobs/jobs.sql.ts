@@ -130,3 +130,42 @@ export const SUCCEED_JOB = sqlStatement(
    select * from finished`,
   { jobId: 'uuid', trackId: 'uuid', provider: 'text', providerCost: 'int', now: 'timestamptz', jobGlobalId: 'text', trackGlobalId: 'text' },
 );
+
+/** One generateTrack at a time per user (to the end of the transaction), so the concurrent-job limit cannot be raced past. */
+export const LOCK_USER_GENERATION = sqlStatement('lock_user_generation', `select pg_advisory_xact_lock(hashtext('generate:' || :userId))`, { userId: 'text' });
+
+/**
+ * A new QUEUED job, with the job.requested event that queues it and the job.updated event that
+ * tells subscribers, in one statement. Returns the job row.
+ */
+export const INSERT_JOB = sqlStatement(
+  'insert_job',
+  `with job as (
+     insert into jobs (id, user_id, status, progress, stage, attempts, prompt, title, style, instrumental, duration_seconds,
+                       model, seed, cost, hold_id, idempotency_key, created_at, updated_at)
+     values (:jobId, :userId, 'QUEUED', 0, 'queued', 0, :prompt, :title, :style, :instrumental, :durationSeconds,
+             :model, :seed, :cost, :holdId, :idempotencyKey, :now, :now)
+     returning *
+   ), requested as (
+     insert into outbox (id, topic, user_id, payload, created_at, available_at, attempts)
+     select gen_random_uuid(), '${Topic.JobRequested}', job.user_id, json_build_object('jobId', job.id), :now, :now, 0 from job
+   ), queued as (
+     ${jobChangedEvent('job')}
+   )
+   select * from job`,
+  {
+    jobId: 'uuid',
+    userId: 'uuid',
+    prompt: 'text',
+    title: 'text',
+    style: 'text',
+    instrumental: 'boolean',
+    durationSeconds: 'int',
+    model: 'text',
+    seed: 'int',
+    cost: 'int',
+    holdId: 'uuid',
+    idempotencyKey: 'text',
+    now: 'timestamptz',
+  },
+);
