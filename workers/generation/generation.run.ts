@@ -12,6 +12,7 @@ import type { GeneratedAudio } from '../../server/modules/generation/providers/p
 import { Job, JobStatus } from '../../server/modules/jobs/job.entity.js';
 import { JOB_PROGRESS_CHANNEL, snapshotOf, type JobChanged, type JobSnapshot } from '../../server/modules/jobs/job.events.js';
 import { recordJobChanged } from '../../server/modules/jobs/jobs.service.js';
+import { jobFromRow, type JobRecord, type JobRow } from '../../server/modules/jobs/job.row.js';
 import { CLAIM_JOB, LOCK_JOB_TO_FINISH, SUCCEED_JOB, type JobToFinishRow } from '../../server/modules/jobs/jobs.sql.js';
 import { TracksService } from '../../server/modules/tracks/tracks.service.js';
 import type { GenerationDeps } from './generation.deps.js';
@@ -73,9 +74,9 @@ export async function runGenerationAttempt(deps: GenerationDeps, jobId: string, 
 }
 
 /** QUEUED or RUNNING (a retry, or a crashed worker's job) becomes RUNNING; anything else is done. */
-async function claim(em: EntityManager, jobId: string): Promise<Job | null> {
-  const [row] = await runStatement<Record<string, unknown>>(em, CLAIM_JOB, { jobId, now: systemClock.now() });
-  return row ? em.map(Job, row) : null;
+async function claim(em: EntityManager, jobId: string): Promise<JobRecord | null> {
+  const [row] = await runStatement<JobRow>(em, CLAIM_JOB, { jobId, now: systemClock.now() });
+  return row ? jobFromRow(row) : null;
 }
 
 /** Shortest gap between two progress ticks to subscribers, milestones apart. */
@@ -98,7 +99,7 @@ const TOLD_STAGES = new Set(['retrying']);
  * process and a message per subscriber, so only milestones, a retry and one tick per
  * TICK_INTERVAL_MS go out (a tick carries the stage of its moment).
  */
-function progressPublisher(deps: GenerationDeps, job: Job) {
+function progressPublisher(deps: GenerationDeps, job: JobRecord) {
   let told = { progress: job.progress, stage: job.stage, at: performance.now() };
   let saved = { progress: job.progress, stage: job.stage, at: performance.now() };
   return async (progress: number, stage: string) => {
@@ -108,7 +109,7 @@ function progressPublisher(deps: GenerationDeps, job: Job) {
     if (stage === told.stage && value === told.progress) return;
     told = { progress: value, stage, at: now };
     const snapshot = { ...snapshotOf(job), status: JobStatus.RUNNING, progress: value, stage };
-    const change: JobChanged = { jobId: job.id, userId: job.user.id, status: JobStatus.RUNNING, progress: value, stage, job: snapshot };
+    const change: JobChanged = { jobId: job.id, userId: job.userId, status: JobStatus.RUNNING, progress: value, stage, job: snapshot };
     await deps.broadcast.publish(JOB_PROGRESS_CHANNEL, JSON.stringify(change)).catch(() => undefined);
     if (now - saved.at >= SAVE_INTERVAL_MS && (stage !== saved.stage || value >= saved.progress + SAVE_STEP)) {
       saved = { progress: value, stage, at: now };
@@ -117,7 +118,7 @@ function progressPublisher(deps: GenerationDeps, job: Job) {
   };
 }
 
-async function complete(deps: GenerationDeps, claimed: Job, audio: GeneratedAudio): Promise<AttemptOutcome> {
+async function complete(deps: GenerationDeps, claimed: JobRecord, audio: GeneratedAudio): Promise<AttemptOutcome> {
   const trackId = randomUUID();
   const versionId = randomUUID();
   const artifactKey = `tracks/${trackId}/${versionId}.${audio.extension}`;
@@ -131,11 +132,11 @@ async function complete(deps: GenerationDeps, claimed: Job, audio: GeneratedAudi
     if (job.cancel_requested) return 'cancelled';
     if (!job.hold_committable) return 'hold-unusable';
     // The hold is checked above but not locked: the expiry sweep may still win, and then nothing here may stay.
-    if (!(await credits.commitHoldWithin(tx, claimed.user.id, claimed.holdId, claimed.cost))) throw new HoldLostError();
+    if (!(await credits.commitHoldWithin(tx, claimed.userId, claimed.holdId, claimed.cost))) throw new HoldLostError();
     await tracks.createFromGeneration(
       tx,
       {
-        userId: claimed.user.id,
+        userId: claimed.userId,
         jobId: claimed.id,
         title: claimed.title ?? titleFrom(claimed.prompt),
         style: claimed.style ?? null,
@@ -149,7 +150,7 @@ async function complete(deps: GenerationDeps, claimed: Job, audio: GeneratedAudi
       trackId,
       versionId,
     );
-    const [row] = await runStatement<Record<string, unknown>>(tx, SUCCEED_JOB, {
+    const [row] = await runStatement<JobRow>(tx, SUCCEED_JOB, {
       jobId: claimed.id,
       trackId,
       provider: deps.provider.name,
@@ -159,7 +160,7 @@ async function complete(deps: GenerationDeps, claimed: Job, audio: GeneratedAudi
       trackGlobalId: toGlobalId('Track', trackId),
     });
     await deps.providerBalance.spend(tx, deps.provider.name, audio.providerCost, toGlobalId('Job', claimed.id));
-    finished = snapshotOf(em.map(Job, row!));
+    finished = snapshotOf(jobFromRow(row!));
     return 'succeeded';
   }).catch((error: unknown) => {
     if (error instanceof HoldLostError) return 'hold-unusable' as const;
@@ -170,7 +171,7 @@ async function complete(deps: GenerationDeps, claimed: Job, audio: GeneratedAudi
   if (outcome === 'hold-unusable') return fail(deps, claimed.id, 'HOLD_EXPIRED', 'The job took longer than its credit hold allows; nothing was charged');
   if (outcome === 'succeeded') {
     // The outbox delivers this too; the tick is only quicker. Subscribers keep whichever comes first.
-    const done: JobChanged = { jobId: claimed.id, userId: claimed.user.id, status: JobStatus.SUCCEEDED, progress: 100, stage: 'done', job: finished };
+    const done: JobChanged = { jobId: claimed.id, userId: claimed.userId, status: JobStatus.SUCCEEDED, progress: 100, stage: 'done', job: finished };
     await deps.broadcast.publish(JOB_PROGRESS_CHANNEL, JSON.stringify(done)).catch(() => undefined);
   }
   return outcome;

@@ -31,7 +31,14 @@ export interface JobSnapshot {
 /** The fields of a job that subscribers see, as plain data. */
 export type JobView = Omit<JobSnapshot, 'createdAt' | 'startedAt' | 'finishedAt'> & { createdAt: Date; startedAt: Date | null; finishedAt: Date | null };
 
-export function snapshotOf(job: Job): JobSnapshot {
+/** The fields a snapshot is made of: an entity's or a JobRecord's. */
+export type SnapshotSource = Pick<
+  Job,
+  | 'id' | 'status' | 'progress' | 'stage' | 'prompt' | 'title' | 'style' | 'instrumental' | 'durationSeconds' | 'model' | 'cost' | 'attempts'
+  | 'errorCode' | 'errorMessage' | 'provider' | 'providerCost' | 'trackId' | 'createdAt' | 'startedAt' | 'finishedAt'
+>;
+
+export function snapshotOf(job: SnapshotSource): JobSnapshot {
   return {
     id: job.id,
     status: job.status,
