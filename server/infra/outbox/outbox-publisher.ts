@@ -1,4 +1,4 @@
-import type { JobsOptions } from 'bullmq';
+import type { JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { QueueRegistry } from '../queues/queue.registry.js';
 import { topicChannel, type OutboxEnvelope } from './outbox.envelope.js';
@@ -30,6 +30,30 @@ export class OutboxPublisher {
     return `${this.redisPrefix}${topicChannel(topic)}`;
   }
 
+  /**
+   * Sends a batch in order with one round trip per destination: one pipeline for every pub/sub
+   * message and one addBulk per queue, instead of a round trip per event. Resolves when all
+   * arrived; when it rejects, some may have arrived (consumers dedupe by event id).
+   */
+  async publishAll(batch: ReadonlyArray<{ envelope: OutboxEnvelope; route: Route }>): Promise<void> {
+    const queued = new Map<string, Parameters<Queue['addBulk']>[0]>();
+    const pipeline = this.redis.pipeline();
+    let messages = 0;
+    for (const { envelope, route } of batch) {
+      if (route.queue) {
+        const jobs = queued.get(route.queue) ?? [];
+        jobs.push({ name: envelope.topic, data: envelope, opts: { ...DEFAULT_JOB_OPTIONS, ...route.jobOptions, jobId: envelope.id } });
+        queued.set(route.queue, jobs);
+      }
+      if (route.pubsub) {
+        pipeline.publish(this.channel(envelope.topic), JSON.stringify(envelope));
+        messages += 1;
+      }
+    }
+    const sent = messages > 0 ? pipeline.exec().then(throwFirstError) : Promise.resolve();
+    await Promise.all([sent, ...[...queued].map(([queue, jobs]) => this.queues.get(queue).addBulk(jobs))]);
+  }
+
   async publish(envelope: OutboxEnvelope, route: Route): Promise<void> {
     if (route.queue) {
       await this.queues.get(route.queue).add(envelope.topic, envelope, { ...DEFAULT_JOB_OPTIONS, ...route.jobOptions, jobId: envelope.id });
@@ -38,4 +62,11 @@ export class OutboxPublisher {
       await this.redis.publish(this.channel(envelope.topic), JSON.stringify(envelope));
     }
   }
+}
+
+/** A pipeline answers each command with [error, result]; the batch failed if any command did. */
+function throwFirstError(results: Array<[Error | null, unknown]> | null): void {
+  const failed = results?.find(([error]) => error);
+  if (failed) throw failed[0];
+  if (!results) throw new Error('Redis pipeline was not executed');
 }

@@ -69,10 +69,11 @@ function messageOf(error: unknown): string {
 /**
  * Moves committed outbox events to Redis pub/sub and BullMQ. It wakes on `NOTIFY outbox` (sent by
  * the insert trigger at commit) and polls as a safety net. Each batch is claimed with
- * `FOR UPDATE SKIP LOCKED` inside one transaction, published, then marked, so several relays (one
+ * `FOR UPDATE SKIP LOCKED` inside one transaction, published (one Redis pipeline for pub/sub and one
+ * addBulk per queue, so a batch costs a round trip, not one per event), then marked, so several relays (one
  * per worker process) share the work without publishing an event twice in normal operation, and an
- * event is only marked once it was delivered: at least once. A failed publish counts an attempt,
- * keeps the error and pushes the event out with exponential backoff.
+ * event is only marked once it was delivered: at least once. A failed publish counts an attempt for
+ * every event of the batch, keeps the error and pushes them out with exponential backoff.
  */
 export class OutboxRelay {
   readonly stats: RelayStats = { published: 0, failed: 0, batches: 0 };
@@ -129,15 +130,14 @@ export class OutboxRelay {
       await client.query('begin');
       const { rows } = await client.query<OutboxRow>(CLAIM, [this.topics, this.options.batchSize]);
       let failure: { ids: string[]; error: string } | undefined;
-      for (const [index, row] of rows.entries()) {
+      if (rows.length) {
         try {
-          await withTimeout(this.deps.publisher.publish(toEnvelope(row), this.options.routes[row.topic] ?? {}), this.options.publishTimeoutMs);
-          published.push(row.id);
+          const batch = rows.map((row) => ({ envelope: toEnvelope(row), route: this.options.routes[row.topic] ?? {} }));
+          await withTimeout(this.deps.publisher.publishAll(batch), this.options.publishTimeoutMs);
+          published.push(...rows.map((row) => row.id));
         } catch (error) {
-          // The rest of the batch goes to the same Redis: defer it with this one rather than wait
-          // out a timeout per event while the rows stay locked.
-          failure = { ids: rows.slice(index).map((r) => r.id), error: messageOf(error) };
-          break;
+          // The batch went to one Redis: it is deferred as a whole (what did arrive is deduplicated by id).
+          failure = { ids: rows.map((row) => row.id), error: messageOf(error) };
         }
       }
       if (published.length) await client.query(MARK_PUBLISHED, [published]);
