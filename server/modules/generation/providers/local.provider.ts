@@ -1,6 +1,7 @@
 import { sleep, throwIfCancelled, yieldToEventLoop } from './abort.signals.js';
 import type { WavFormat } from './audio/wav.format.js';
 import { composeMusic } from './local/music-plan.composer.js';
+import { toneCache, type ToneCache } from './local/tone.cache.js';
 import { renderTrack } from './local/track.renderer.js';
 import { ProgressReporter } from './progress.reporter.js';
 import { ProviderCancelledError } from './provider.errors.js';
@@ -17,6 +18,11 @@ export interface LocalProviderOptions {
   sampleRate?: number;
   /** 1 (mono) or 2 (stereo). Default 2. */
   channels?: 1 | 2;
+  /**
+   * Where rendered tones are kept between jobs. Default: the process-wide cache (64 MiB, see
+   * local/tone.cache.ts), shared by every local provider in the process. Never changes the bytes.
+   */
+  toneCache?: ToneCache;
 }
 
 const STAGE_COMPOSING = 'composing';
@@ -35,6 +41,7 @@ const RENDER_TO = 85;
 export function createLocalProvider(options: LocalProviderOptions = {}): MusicProvider {
   const format: WavFormat = { sampleRate: options.sampleRate ?? 22050, channels: options.channels ?? 2 };
   const factor = options.realtimeFactor && options.realtimeFactor > 0 ? options.realtimeFactor : 0;
+  const tones = options.toneCache ?? toneCache;
 
   async function generate(request: GenerationRequest, { signal, onProgress }: GenerateOptions): Promise<GeneratedAudio> {
     throwIfCancelled(signal);
@@ -56,7 +63,7 @@ export function createLocalProvider(options: LocalProviderOptions = {}): MusicPr
         await yieldToEventLoop();
       }
       throwIfCancelled(signal);
-    });
+    }, tones);
 
     await progress.report(90, STAGE_MIXING);
     return {

@@ -42,8 +42,9 @@ export class RandomSource {
 }
 
 /**
- * White noise addressed by sample index rather than drawn in sequence, so any chunk of a track
- * renders the same whatever chunk size or order the renderer uses. Returns -1..1.
+ * White noise addressed by sample index rather than drawn in sequence, so any stretch of it can
+ * be rendered on its own and comes out the same. The drums index it from the start of the note,
+ * so every hit is the same sample. Returns -1..1.
  */
 export function noiseAt(index: number, seed: number): number {
   let h = Math.imul(index ^ seed, 0x2c1b3c6d);

@@ -1,87 +1,114 @@
 import { WavWriter } from '../audio/wav.encoder.js';
 import type { WavFormat } from '../audio/wav.format.js';
 import type { MusicPlan } from './music.plan.js';
-import { voiceFor, type VoiceRenderer } from './synth.voices.js';
+import { mixNote, type ChunkBuses, type MixedNote } from './note.mixer.js';
+import { noteShape, type VoiceSetup } from './synth.voices.js';
+import { toneCache as processToneCache, type ToneCache } from './tone.cache.js';
+import type { ToneSpec } from './tone.synth.js';
 
-/** Frames rendered between two yields to the event loop: ~0.37 s of audio at 22050 Hz. */
-export const CHUNK_FRAMES = 8192;
+/** Audio rendered between two yields to the event loop: short enough to cancel promptly. */
+export const CHUNK_SECONDS = 1;
 const MASTER_GAIN = 0.9;
 
-interface ScheduledNote {
-  startFrame: number;
-  endFrame: number;
-  render: VoiceRenderer;
-  left: number;
-  right: number;
-}
-
-/**
- * A soft limiter: loud passages saturate gently instead of clipping. A rational approximation of
- * tanh (within 2 % of it, reaching ±1 at ±3), much cheaper per sample than Math.tanh.
- */
-function softLimit(x: number): number {
-  if (x >= 3) return 1;
-  if (x <= -3) return -1;
-  const square = x * x;
-  return (x * (27 + square)) / (27 + 9 * square);
+interface ScheduledNote extends MixedNote {
+  tones: ToneSpec[];
 }
 
 /**
  * Renders a plan into a 16-bit WAV, chunk by chunk. After each chunk `afterChunk` runs with the
  * frames done so far: the provider reports progress, paces the render and checks cancellation
- * there. Every note is a pure function of time and frame index, so the output does not depend
- * on the chunk size or on how long each await takes: identical plans give identical bytes.
+ * there. Each note is its tone (rendered once per process and kept in `toneCache`) under an
+ * envelope, both functions of the frame index alone: the bytes depend on the plan and format
+ * only, never on chunk size, timing or what the cache already held.
  */
 export async function renderTrack(
   plan: MusicPlan,
   format: WavFormat,
   afterChunk: (framesDone: number, totalFrames: number) => Promise<void>,
+  toneCache: ToneCache = processToneCache,
 ): Promise<Buffer> {
   const rate = format.sampleRate;
   const totalFrames = Math.round(plan.durationSeconds * rate);
   const writer = new WavWriter(format, totalFrames);
-  const setup = { pad: plan.voices.pad, bass: plan.voices.bass, lead: plan.voices.lead, noiseSeed: plan.seed | 0, sampleRate: rate };
-  const notes: ScheduledNote[] = plan.events.map((event) => {
-    // Constant-power panning: a note keeps its loudness wherever it sits. Mono sums both sides.
-    const angle = ((event.pan + 1) * Math.PI) / 4;
-    const [left, right] = format.channels === 1 ? [event.gain, event.gain] : [Math.cos(angle) * event.gain * Math.SQRT2, Math.sin(angle) * event.gain * Math.SQRT2];
-    const startFrame = Math.round(event.start * rate);
-    return { startFrame, endFrame: Math.min(totalFrames, Math.round((event.start + event.length) * rate)), render: voiceFor(event, setup, startFrame), left, right };
-  });
-
+  const notes = scheduleNotes(plan, format, totalFrames);
+  const chunkFrames = Math.max(1, Math.floor(CHUNK_SECONDS * rate));
   const fadeIn = Math.round(0.02 * rate);
   const fadeOut = Math.round(Math.min(2, plan.durationSeconds * 0.1) * rate);
-  const left = new Float64Array(CHUNK_FRAMES);
-  const right = new Float64Array(CHUNK_FRAMES);
-  const note = new Float64Array(CHUNK_FRAMES);
   let active: ScheduledNote[] = [];
   let next = 0;
 
-  for (let from = 0; from < totalFrames; from += CHUNK_FRAMES) {
-    const to = Math.min(totalFrames, from + CHUNK_FRAMES);
-    left.fill(0);
-    right.fill(0);
-    while (next < notes.length && notes[next]!.startFrame < to) active.push(notes[next++]!);
-    active = active.filter((note) => note.endFrame > from);
-    for (const scheduled of active) {
-      const first = Math.max(from, scheduled.startFrame);
-      const count = Math.min(to, scheduled.endFrame) - first;
-      if (count <= 0) continue;
-      scheduled.render(note, 0, count, first);
-      const offset = first - from;
-      for (let i = 0; i < count; i++) {
-        left[offset + i] += note[i] * scheduled.left;
-        right[offset + i] += note[i] * scheduled.right;
-      }
+  for (let from = 0; from < totalFrames; from += chunkFrames) {
+    const to = Math.min(totalFrames, from + chunkFrames);
+    const buses = chunkBuses(to - from);
+    while (next < notes.length && notes[next]!.startFrame < to) {
+      const note = notes[next++]!;
+      note.samples = note.tones.map((tone) => toneCache.samples(tone, note.frames));
+      active.push(note);
     }
-    for (let frame = from; frame < to; frame++) {
-      // Full gain between the fades, without working the fades out for every frame.
-      const gain = frame >= fadeIn && frame < totalFrames - fadeOut ? MASTER_GAIN : MASTER_GAIN * Math.min(1, frame / fadeIn, (totalFrames - frame) / fadeOut);
-      left[frame - from] = softLimit(gain * left[frame - from]);
-      right[frame - from] = softLimit(gain * right[frame - from]);
-    }
-    writer.setBlock(format.channels === 1 ? [left] : [left, right], from, to - from);
+    active = active.filter((note) => note.startFrame + note.frames > from);
+    for (const note of active) mixNote(note, buses, from, to);
+    for (let frame = Math.max(from, totalFrames - fadeOut); frame < to; frame++) fade(buses, frame - from, (totalFrames - frame) / fadeOut);
+    for (let frame = from; frame < Math.min(to, fadeIn); frame++) fade(buses, frame - from, frame / fadeIn);
+    // Mono mixes chords into `right` as well and never reads it: one set of mixing loops.
+    writer.setLimitedBlock(format.channels === 1 ? [buses.left] : [buses.left, buses.right], buses.centre, from, to - from, MASTER_GAIN);
     await afterChunk(to, totalFrames);
   }
   return writer.buffer;
+}
+
+/**
+ * The chunk buses, zeroed for `frames` frames. One set serves every render in the process: a
+ * chunk is mixed and written out with no await in between, so no render sees another's samples,
+ * and no job allocates (and later collects) buses of its own.
+ */
+let sharedBuses: ChunkBuses | undefined;
+function chunkBuses(frames: number): ChunkBuses {
+  if (!sharedBuses || sharedBuses.left.length < frames) sharedBuses = { left: new Float32Array(frames), right: new Float32Array(frames), centre: new Float32Array(frames) };
+  for (const bus of [sharedBuses.left, sharedBuses.right, sharedBuses.centre]) bus.fill(0, 0, frames);
+  return sharedBuses;
+}
+
+function fade({ left, right, centre }: ChunkBuses, index: number, gain: number): void {
+  left[index] = left[index]! * gain;
+  right[index] = right[index]! * gain;
+  centre[index] = centre[index]! * gain;
+}
+
+/**
+ * Every note of the plan in frames, with its shape and its gain into each channel. The three
+ * pad notes of a bar start and end together under one envelope: they become one chord, mixed
+ * in one pass.
+ */
+function scheduleNotes(plan: MusicPlan, format: WavFormat, totalFrames: number): ScheduledNote[] {
+  const rate = format.sampleRate;
+  const setup: VoiceSetup = { pad: plan.voices.pad, bass: plan.voices.bass, lead: plan.voices.lead, sampleRate: rate };
+  const notes: ScheduledNote[] = [];
+  let chord: ScheduledNote | undefined;
+  for (const event of plan.events) {
+    const startFrame = Math.round(event.start * rate);
+    const frames = Math.min(totalFrames, Math.round((event.start + event.length) * rate)) - startFrame;
+    if (frames <= 0) continue;
+    const [left, right] = format.channels === 1 ? [event.gain, event.gain] : panGains(event.pan, event.gain);
+    const { tone, attackFrames, releaseFrames } = noteShape(event, setup, frames);
+    if (event.voice === 'pad' && chord?.startFrame === startFrame && chord.frames === frames && chord.tones.length < 3) {
+      chord.tones.push(tone);
+      chord.lefts.push(left);
+      chord.rights.push(right);
+      continue;
+    }
+    const note: ScheduledNote = { startFrame, frames, attackFrames, releaseFrames, tones: [tone], samples: [], lefts: [left], rights: [right] };
+    chord = event.voice === 'pad' ? note : chord;
+    notes.push(note);
+  }
+  return notes;
+}
+
+/**
+ * Constant-power panning: a note keeps its loudness wherever it sits. The centre gets exactly
+ * equal gains (cos and sin of π/4 differ in the last bit), which sends it to the centre bus.
+ */
+function panGains(pan: number, gain: number): [number, number] {
+  if (pan === 0) return [gain, gain];
+  const angle = ((pan + 1) * Math.PI) / 4;
+  return [Math.cos(angle) * gain * Math.SQRT2, Math.sin(angle) * gain * Math.SQRT2];
 }
