@@ -75,35 +75,3 @@ export function jobFromRow(row: JobRow): JobRecord {
     finishedAt: maybeDate(row.finished_at),
   };
 }
-
-/** The same plain data from an entity the ORM loaded (a replayed request's job). */
-export function jobRecordOf(job: Job): JobRecord {
-  return {
-    id: job.id,
-    userId: job.user.id,
-    status: job.status,
-    progress: job.progress,
-    stage: job.stage,
-    prompt: job.prompt,
-    title: job.title ?? null,
-    style: job.style ?? null,
-    instrumental: job.instrumental,
-    durationSeconds: job.durationSeconds,
-    model: job.model,
-    seed: job.seed,
-    cost: job.cost,
-    holdId: job.holdId,
-    idempotencyKey: job.idempotencyKey,
-    attempts: job.attempts,
-    errorCode: job.errorCode ?? null,
-    errorMessage: job.errorMessage ?? null,
-    provider: job.provider ?? null,
-    providerCost: job.providerCost ?? null,
-    trackId: job.trackId ?? null,
-    cancelRequestedAt: job.cancelRequestedAt ?? null,
-    createdAt: job.createdAt,
-    updatedAt: job.updatedAt,
-    startedAt: job.startedAt ?? null,
-    finishedAt: job.finishedAt ?? null,
-  };
-}

@@ -13,7 +13,7 @@ import { inSqlTransaction, runStatement, type SqlTransaction } from '../../infra
 import { Tier } from '../users/user.entity.js';
 import { Job, JobStatus, TERMINAL_JOB_STATUSES } from './job.entity.js';
 import { JOB_CANCEL_CHANNEL, snapshotOf } from './job.events.js';
-import { jobFromRow, jobRecordOf, type JobRecord, type JobRow } from './job.row.js';
+import { jobFromRow, type JobRecord, type JobRow } from './job.row.js';
 import { GENERATION_TERMS, INSERT_JOB, LOCK_USER_GENERATION, type GenerationTermsRow } from './jobs.sql.js';
 import { FeatureNotInTierError, JobAlreadyFinishedError, JobNotFoundError, UnknownModelError } from './jobs.errors.js';
 
@@ -68,7 +68,8 @@ export class JobsService {
    * Prices the request, checks the tier, and in one transaction places the hold, writes the job
    * and the outbox event that queues it. The same idempotency key returns the same job.
    */
-  async requestGeneration(em: EntityManager, userId: string, request: GenerateTrackRequest): Promise<JobRecord> {
+  /** The job as written (a plain record), or as first written when the idempotency key replays (the entity). */
+  async requestGeneration(em: EntityManager, userId: string, request: GenerateTrackRequest): Promise<Job | JobRecord> {
     const normalized: NormalizedRequest = {
       prompt: text(request.prompt, 'prompt', 1, 1000)!,
       title: text(request.title, 'title', 0, 200),
@@ -88,7 +89,7 @@ export class JobsService {
       // A concurrent request with the same key won; its transaction holds the only charge.
       const winner = await em.fork().findOne(Job, { user: userId, idempotencyKey: normalized.idempotencyKey });
       if (!winner) throw error;
-      return jobRecordOf(this.replay(winner, normalized));
+      return this.replay(winner, normalized);
     }
   }
 
@@ -141,12 +142,12 @@ export class JobsService {
   }
 
   /** Runs in `tx`, a prepared-statement transaction; `em` maps the rows it returns. */
-  private async createJob(em: EntityManager, tx: SqlTransaction, userId: string, request: NormalizedRequest): Promise<JobRecord> {
+  private async createJob(em: EntityManager, tx: SqlTransaction, userId: string, request: NormalizedRequest): Promise<Job | JobRecord> {
     await runStatement(tx, LOCK_USER_GENERATION, { userId });
     const [terms] = await runStatement<GenerationTermsRow>(tx, GENERATION_TERMS, { userId, model: request.model, idempotencyKey: request.idempotencyKey });
     if (!terms) throw new Error(`user ${userId} has no tier plan`);
     // A replay (also one that waited for the lock) finds the first request's job here.
-    if (terms.existing_job_id) return jobRecordOf(this.replay(await em.findOneOrFail(Job, { id: terms.existing_job_id }), request));
+    if (terms.existing_job_id) return this.replay(await em.findOneOrFail(Job, { id: terms.existing_job_id }), request);
     const tier = terms.tier as Tier;
     const model = request.model;
     if (terms.credits === null || terms.credits_per_extra_minute === null) throw new UnknownModelError(model);
