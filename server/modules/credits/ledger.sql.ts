@@ -1,4 +1,7 @@
 import { sqlStatement } from '../../infra/database/sql-statement.js';
+import { Topic } from '../../infra/outbox/outbox.topics.js';
+import { WebhookEventType } from '../webhooks/webhook-event-types.js';
+import { someEndpointTakes } from '../webhooks/webhook-endpoints.sql.js';
 
 /** The type of every parameter the ledger statements take. */
 const TYPES: Record<string, string> = {
@@ -29,6 +32,24 @@ const TYPES: Record<string, string> = {
  * so they commit together (a statement is atomic even outside a transaction) and the account row
  * is locked only for the statement itself. Parameters use knex named bindings (:name).
  */
+
+/**
+ * The credits.low webhook event, when this movement took available from at least the low mark
+ * (`availableBefore`, an SQL expression over `acct`) to below it. The mark is the price of the
+ * cheapest active model: below it no generation can start. Recorded only for a user with an
+ * endpoint that takes it.
+ */
+function lowCreditsEvent(availableBefore: string): string {
+  return `
+  insert into outbox (id, topic, user_id, payload, created_at, available_at, attempts)
+  select gen_random_uuid(), '${Topic.WebhookEvent}', cast(:userId as uuid),
+         json_build_object('type', '${WebhookEventType.CreditsLow}',
+                           'data', json_build_object('available', acct.available, 'held', acct.held, 'threshold', mark.credits)),
+         :now, :now, 0
+  from acct, (select min(credits) as credits from prices where active) as mark
+  where acct.available < mark.credits and ${availableBefore} >= mark.credits
+    and ${someEndpointTakes('cast(:userId as uuid)', WebhookEventType.CreditsLow)}`;
+}
 
 /** Journals one account change and its outbox event, reading the balances from `acct`. */
 const OUTBOX_EVENT = `
@@ -64,7 +85,8 @@ export const PLACE_HOLD = sqlStatement('place_hold', `
     insert into credit_transactions (id, user_id, type, available_delta, held_delta, available_after, held_after, hold_id, reference, idempotency_key, reason, created_at)
     select gen_random_uuid(), cast(:userId as uuid), 'HOLD', -:amount, :amount, acct.available, acct.held, cast(:holdId as uuid), :reference, 'hold:' || cast(:holdId as text), :reason, :now
     from acct
-  ), event as (${OUTBOX_EVENT})
+  ), event as (${OUTBOX_EVENT}
+  ), low as (${lowCreditsEvent('acct.available + :amount')})
   select hold.*, acct.available as account_available, acct.held as account_held from hold, acct`, TYPES);
 
 /**
@@ -145,7 +167,8 @@ export const CREDIT_ACCOUNT = sqlStatement('credit_account', `
            :reference, :idempotencyKey, :reason, cast(:actorId as uuid), :now
     from acct
     returning *
-  ), event as (${OUTBOX_EVENT})
+  ), event as (${OUTBOX_EVENT}
+  ), low as (${lowCreditsEvent('acct.available - :amount')})
   select entry.* from entry`, TYPES);
 
 /** The tier's daily grant, at most once per account per UTC day (`:day`). */
@@ -212,7 +235,8 @@ export const PLACE_HOLDS_BATCH = sqlStatement('place_holds_batch', `
            acct.available + acct.total - accepted.cum, acct.held - acct.total + accepted.cum,
            accepted.hold_id, accepted.reference, 'hold:' || cast(accepted.hold_id as text), accepted.reason, :now
     from accepted, acct order by accepted.ord
-  ), event as (${OUTBOX_EVENT})
+  ), event as (${OUTBOX_EVENT}
+  ), low as (${lowCreditsEvent('acct.available + acct.total')})
   select hold.*, acct.available as account_available, acct.held as account_held from hold, acct`, TYPES);
 
 /** An account's balances as they stand (no row: the account was never used). */

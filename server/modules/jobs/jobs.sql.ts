@@ -1,5 +1,7 @@
 import { sqlStatement } from '../../infra/database/sql-statement.js';
 import { Topic } from '../../infra/outbox/outbox.topics.js';
+import { WebhookEventType } from '../webhooks/webhook-event-types.js';
+import { someEndpointTakes } from '../webhooks/webhook-endpoints.sql.js';
 
 /**
  * Everything generateTrack decides on, read in one statement after the per-user lock: a job
@@ -117,15 +119,11 @@ export const SUCCEED_JOB = sqlStatement(
    ), completed as (
      insert into outbox (id, topic, user_id, payload, created_at, available_at, attempts)
      select gen_random_uuid(), '${Topic.WebhookEvent}', finished.user_id,
-            json_build_object('type', 'generation.completed',
+            json_build_object('type', '${WebhookEventType.GenerationCompleted}',
                               'data', json_build_object('jobId', :jobGlobalId, 'trackId', :trackGlobalId, 'cost', finished.cost)),
             :now, :now, 0
      from finished
-     -- Only for a user with an endpoint that takes it: most users have none, and an event nobody
-     -- takes would still cost a queue job and a fan-out query.
-     where exists (select 1 from webhook_endpoints e
-                   where e.user_id = finished.user_id and e.enabled
-                     and (cardinality(e.event_types) = 0 or 'generation.completed' = any(e.event_types)))
+     where ${someEndpointTakes('finished.user_id', WebhookEventType.GenerationCompleted)}
    )
    select * from finished`,
   { jobId: 'uuid', trackId: 'uuid', provider: 'text', providerCost: 'int', now: 'timestamptz', jobGlobalId: 'text', trackGlobalId: 'text' },

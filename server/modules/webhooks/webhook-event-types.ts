@@ -8,6 +8,7 @@ export enum WebhookEventType {
   GenerationFailed = 'generation.failed',
   TrackUpdated = 'track.updated',
   TrackDeleted = 'track.deleted',
+  CreditsLow = 'credits.low',
 }
 
 export const WEBHOOK_EVENT_TYPES: Readonly<Record<WebhookEventType, string>> = {
@@ -15,6 +16,8 @@ export const WEBHOOK_EVENT_TYPES: Readonly<Record<WebhookEventType, string>> = {
   [WebhookEventType.GenerationFailed]: 'A generation job failed and its credits were returned: data has jobId and error { code, message }',
   [WebhookEventType.TrackUpdated]: 'A track was renamed or restyled: data has trackId and revision',
   [WebhookEventType.TrackDeleted]: 'A track was removed from the library: data has trackId',
+  [WebhookEventType.CreditsLow]:
+    'Available credits fell below the price of the cheapest generation (a hold or a debit crossed it): data has available, held and threshold',
 };
 
 /**
