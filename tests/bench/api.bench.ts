@@ -5,7 +5,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { ensureDatabase, migrate, openDatabase } from '../../server/infra/database/database.js';
 import { initDataFor } from '../support/telegram.js';
-import { freePort } from './harness.js';
+import { freePort, processCpu } from './harness.js';
 
 /**
  * `npm run bench:api`: the library query — 50 tracks with their versions — served by our API
@@ -133,10 +133,13 @@ async function main(): Promise<void> {
       const check = await post(server.url, q.body, q.headers);
       if (check.errors || q.count(check.data) !== 50) throw new Error(`${server.name} answered wrongly: ${JSON.stringify(check).slice(0, 300)}`);
       await load(server.url, q.body, q.headers); // warm-up run, not reported
+      const cpuBefore = (await processCpu(server.child.pid!)).ms;
       const result = await load(server.url, q.body, q.headers);
+      // The server's own CPU per request: steadier than req/s when the load generator shares the cores.
+      const cpuPerRequest = ((await processCpu(server.child.pid!)).ms - cpuBefore) / Math.max(1, result.requests.total);
       results[server.name] = result;
       process.stdout.write(
-        `${server.name.padEnd(24)} ${result.requests.average.toFixed(0).padStart(6)} req/s   p50 ${result.latency.p50} ms   p97.5 ${result.latency.p97_5} ms   p99 ${result.latency.p99} ms   errors ${result.errors + result.non2xx}\n`,
+        `${server.name.padEnd(24)} ${result.requests.average.toFixed(0).padStart(6)} req/s   p50 ${result.latency.p50} ms   p97.5 ${result.latency.p97_5} ms   p99 ${result.latency.p99} ms   CPU ${cpuPerRequest.toFixed(2)} ms/request   errors ${result.errors + result.non2xx}\n`,
       );
     }
     const ours_ = results['MusicVerse API']!.requests.average;

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { freePort } from '../support/processes.js';
 
 export { freePort };
@@ -58,4 +59,12 @@ export async function spawnApi(env: Record<string, string>): Promise<{ url: stri
 export function formatRow(name: string, result: RunResult, ceiling?: RunResult): string {
   const ratio = ceiling ? `${((result.perSecond / ceiling.perSecond) * 100).toFixed(0)}% of raw` : 'ceiling';
   return `${name.padEnd(44)} ${result.perSecond.toFixed(0).padStart(7)} pairs/s   p50 ${result.p50ms.toFixed(1).padStart(6)} ms   p95 ${result.p95ms.toFixed(1).padStart(6)} ms   ${ratio}${result.errors ? `   ${result.errors} errors` : ''}`;
+}
+
+/** CPU time (user + system, ms) process `pid` has used so far, and its name, from /proc (Linux). */
+export async function processCpu(pid: number | string): Promise<{ name: string; ms: number }> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ms: ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 };
 }

@@ -1,14 +1,14 @@
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { ensureDatabase, migrate, openDatabase } from '../../server/infra/database/database.js';
-import { freePort } from './harness.js';
+import { freePort, processCpu } from './harness.js';
 
 /**
  * `npm run bench:jobs`: end-to-end generation throughput with the local provider at full speed —
@@ -31,14 +31,6 @@ function start(script: string, env: Record<string, string>): ChildProcess {
   // BENCH_PROFILE_DIR=<dir> writes a V8 CPU profile of the API and the worker there on exit.
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
   return spawn(process.execPath, [...profile, script], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-}
-
-/** CPU time (user + system, ms) process `pid` has used so far, and its name, from /proc (Linux). */
-async function processCpu(pid: number | string): Promise<{ name: string; ms: number }> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ms: ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 };
 }
 
 /** CPU ms of the API and each worker, then of every PostgreSQL and Redis server process on the machine. */
