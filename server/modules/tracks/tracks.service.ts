@@ -147,7 +147,8 @@ export class TracksService {
   /** Like page(), with each track's versions in the same statement (no batch per level). */
   async pageWithVersions(em: EntityManager, userId: string, after: TrackPosition | null, limit: number): Promise<TrackWithVersions[]> {
     const rows = await runStatement<TrackRow & { versions: VersionRow[] }>(em, TRACKS_PAGE_WITH_VERSIONS, { userId, afterAt: after?.createdAt ?? null, afterId: after?.id ?? null, limit });
-    return rows.map((row) => ({ ...toTrackView(row), versions: row.versions.map(toVersionView) }));
+    // The view gains its versions in place: a spread copy per track was a visible share of the page's cost.
+    return rows.map((row) => Object.assign(toTrackView(row), { versions: row.versions.map(toVersionView) }));
   }
 
   async count(em: EntityManager, userId: string): Promise<number> {

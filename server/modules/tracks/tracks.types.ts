@@ -75,33 +75,35 @@ export class UpdateTrackInput {
 
 export const TrackConnection = Connection(TrackType, 'Track');
 
+// Mappers assign straight onto the instance: no intermediate object per track or version
+// (a library page maps 50 tracks and their versions on every request).
 export function toTrackType(track: TrackView & { versions?: TrackVersionView[] }): TrackType {
-  return Object.assign(new TrackType(), {
-    versionViews: track.versions,
-    id: toGlobalId('Track', track.id),
-    trackId: track.id,
-    currentVersionLocalId: track.currentVersionId ?? null,
-    title: track.title,
-    style: track.style ?? null,
-    prompt: track.prompt,
-    revision: track.revision,
-    createdAt: track.createdAt,
-    updatedAt: track.updatedAt,
-  });
+  const type = new TrackType();
+  type.versionViews = track.versions;
+  type.id = toGlobalId('Track', track.id);
+  type.trackId = track.id;
+  type.currentVersionLocalId = track.currentVersionId ?? null;
+  type.title = track.title;
+  type.style = track.style ?? null;
+  type.prompt = track.prompt;
+  type.revision = track.revision;
+  type.createdAt = track.createdAt;
+  type.updatedAt = track.updatedAt;
+  return type;
 }
 
 export function toTrackVersionType(version: TrackVersionView): TrackVersionType {
-  return Object.assign(new TrackVersionType(), {
-    id: toGlobalId('TrackVersion', version.id),
-    artifactKey: version.artifactKey,
-    jobLocalId: version.jobId ?? null,
-    number: version.number,
-    parentVersionId: version.parentVersionId ? toGlobalId('TrackVersion', version.parentVersionId) : null,
-    source: version.source,
-    contentType: version.contentType,
-    sizeBytes: version.sizeBytes,
-    durationSeconds: version.durationSeconds,
-    metadata: version.metadata,
-    createdAt: version.createdAt,
-  });
+  const type = new TrackVersionType();
+  type.id = toGlobalId('TrackVersion', version.id);
+  type.artifactKey = version.artifactKey;
+  type.jobLocalId = version.jobId ?? null;
+  type.number = version.number;
+  type.parentVersionId = version.parentVersionId ? toGlobalId('TrackVersion', version.parentVersionId) : null;
+  type.source = version.source;
+  type.contentType = version.contentType;
+  type.sizeBytes = version.sizeBytes;
+  type.durationSeconds = version.durationSeconds;
+  type.metadata = version.metadata;
+  type.createdAt = version.createdAt;
+  return type;
 }
