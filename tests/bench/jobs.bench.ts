@@ -15,7 +15,7 @@ import { freePort, processCpu } from './harness.js';
  * API and worker as separate processes, clients submitting over HTTP and watching jobUpdated over
  * WebSocket — and the latency from submit to the SUCCEEDED event a subscriber sees.
  * BENCH_JOBS (default 200), BENCH_DURATION_SECONDS (track length, default 5), BENCH_USERS (20),
- * BENCH_WORKERS (worker processes, default 1).
+ * BENCH_WORKERS (worker processes, default 1), BENCH_WARMUP_JOBS (run first and not reported, default 100).
  */
 const JOBS = Number(process.env.BENCH_JOBS ?? 200);
 const TRACK_SECONDS = Number(process.env.BENCH_DURATION_SECONDS ?? 5);
@@ -23,6 +23,7 @@ const USERS = Number(process.env.BENCH_USERS ?? 20);
 const IN_FLIGHT_PER_USER = 8;
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const QUIET_JOBS = 20;
+const WARMUP_JOBS = Number(process.env.BENCH_WARMUP_JOBS ?? 100);
 const BASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const dbName = `mv_benchjobs_${randomBytes(4).toString('hex')}`;
 const databaseUrl = Object.assign(new URL(BASE_URL), { pathname: `/${dbName}` }).toString();
@@ -90,10 +91,11 @@ async function main(): Promise<void> {
     const ended = new Map<string, { at: number; status: string }>();
     const waiting = new Map<string, () => void>();
     const latencies: number[] = [];
+    // One phase at a time: `target` jobs must end before `phaseDone` resolves.
     let finished = 0;
     let failed = 0;
-    let allDone: () => void = () => undefined;
-    const done = new Promise<void>((resolve) => (allDone = resolve));
+    let target = 0;
+    let phaseDone: () => void = () => undefined;
     const settle = (id: string, t0: number, end: { at: number; status: string }) => {
       submitted.delete(id);
       if (end.status === 'SUCCEEDED') latencies.push(end.at - t0);
@@ -101,7 +103,7 @@ async function main(): Promise<void> {
       finished += 1;
       waiting.get(id)?.();
       waiting.delete(id);
-      if (finished === JOBS) allDone();
+      if (finished === target) phaseDone();
     };
     const tokens: string[] = [];
     for (let i = 0; i < USERS; i += 1) {
@@ -129,14 +131,12 @@ async function main(): Promise<void> {
       await new Promise<void>((resolve, reject) => client.subscribe({ query: '{ viewer { user { id } } }' }, { next: () => undefined, error: reject, complete: resolve }));
     }
 
-    process.stdout.write(`jobs benchmark: ${JOBS} jobs of ${TRACK_SECONDS} s, ${USERS} users, local provider at full speed, GENERATION_CONCURRENCY=${env.GENERATION_CONCURRENCY}, ${WORKERS} worker process(es)\n`);
-    const started = performance.now();
-    const cpuBefore = await cpuSnapshot([api, ...workers]);
-    // Each user keeps IN_FLIGHT_PER_USER jobs going (below its tier's limit): a lane submits
-    // one job and waits for that job's end before the next, while the quota lasts.
-    const quota = { left: JOBS };
+    process.stdout.write(
+      `jobs benchmark: ${JOBS} jobs of ${TRACK_SECONDS} s after ${WARMUP_JOBS} to warm up, ${USERS} users, local provider at full speed, GENERATION_CONCURRENCY=${env.GENERATION_CONCURRENCY}, ${WORKERS} worker process(es)\n`,
+    );
     let next = 0;
-    const lane = async (token: string, jobs: { left: number } = quota): Promise<void> => {
+    // A lane submits one job and waits for that job's end before the next, while its quota lasts.
+    const lane = async (token: string, jobs: { left: number }): Promise<void> => {
       while (jobs.left > 0) {
         jobs.left -= 1;
         next += 1;
@@ -153,9 +153,22 @@ async function main(): Promise<void> {
       }
     };
     // A job whose end never arrives fails the run instead of hanging it.
-    const stalled = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`only ${finished} of ${JOBS} jobs ended within 10 minutes`)), 600_000).unref());
-    await Promise.race([Promise.all(tokens.flatMap((token) => Array.from({ length: IN_FLIGHT_PER_USER }, () => lane(token)))), stalled]);
-    await Promise.race([done, stalled]);
+    const stalled = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`only ${finished} of ${target} jobs ended within 10 minutes`)), 600_000).unref());
+    // Each user keeps IN_FLIGHT_PER_USER lanes going (below its tier's limit) until `count` jobs ended.
+    const phase = async (count: number): Promise<void> => {
+      [finished, failed, target, latencies.length] = [0, 0, count, 0];
+      const done = new Promise<void>((resolve) => (phaseDone = resolve));
+      const quota = { left: count };
+      await Promise.race([Promise.all(tokens.flatMap((token) => Array.from({ length: IN_FLIGHT_PER_USER }, () => lane(token, quota)))), stalled]);
+      if (count > 0) await Promise.race([done, stalled]);
+    };
+    // Warm-up, not reported: a service that has run for a while has compiled its hot code and
+    // filled its caches (the synthesiser's tones); bench:api warms up the same way.
+    await phase(WARMUP_JOBS);
+    const warmupFailed = failed;
+    const started = performance.now();
+    const cpuBefore = await cpuSnapshot([api, ...workers]);
+    await phase(JOBS);
     const seconds = (performance.now() - started) / 1000;
     const cpuAfter = await cpuSnapshot([api, ...workers]);
     const perJob = (i: number) => ((cpuAfter[i]! - cpuBefore[i]!) / JOBS).toFixed(1);
@@ -173,7 +186,7 @@ async function main(): Promise<void> {
     latencies.length = 0;
     await Promise.race([lane(tokens[0]!, { left: QUIET_JOBS }), stalled]);
     process.stdout.write(`one job at a time (${QUIET_JOBS} jobs): submit -> SUCCEEDED event p50 ${at(0.5).toFixed(0)} ms, p95 ${at(0.95).toFixed(0)} ms\n`);
-    if (failed > 0) process.exitCode = 1;
+    if (failed + warmupFailed > 0) process.exitCode = 1;
   } finally {
     await Promise.all(clients.map((c) => c.dispose()));
     for (const child of [api, ...workers]) child.kill('SIGTERM');
