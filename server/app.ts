@@ -149,9 +149,9 @@ export async function startApi(config: Config, log: Logger = createLogger(config
   timeRootResolvers(schema, metrics);
   const formatError = createFormatError(log);
 
-  const createContext = (requestId: string, auth: Authentication): RequestContext => {
+  const createContext = (requestId: string, auth: Authentication, clientAddress: string | null = null): RequestContext => {
     const em = orm.em.fork();
-    return { requestId, em, ...auth, services, loaders: createLoaders(em), config, log: log.child({ requestId }) };
+    return { requestId, em, ...auth, services, loaders: createLoaders(em), config, log: log.child({ requestId }), clientAddress };
   };
 
   const app = express();
@@ -202,7 +202,7 @@ export async function startApi(config: Config, log: Logger = createLogger(config
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const auth = await authenticate(services, { authorization: req.header('authorization'), apiKey: req.header('x-api-key') });
-        return createContext(String(res.locals.requestId), auth);
+        return createContext(String(res.locals.requestId), auth, req.ip ?? null);
       },
     }),
   );

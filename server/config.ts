@@ -72,6 +72,11 @@ export interface Config {
    * operations spend points from a one-minute budget set by their tier (tier_plans).
    */
   rateLimits: boolean;
+  /**
+   * Points per minute for operations without credentials (signing in, refreshing a session),
+   * per client address (RATE_LIMIT_ANONYMOUS_PER_MINUTE, default 60); only while RATE_LIMITS is on.
+   */
+  anonymousRateLimit: number;
   /** `production` masks more and refuses DEV_LOGIN. */
   nodeEnv: string;
   /** pino level: fatal, error, warn, info (default), debug, trace or silent (default under test). */
@@ -220,6 +225,7 @@ export function loadConfig(env: Env = process.env): Config {
     ledgerGroupCommit: env.LEDGER_GROUP_COMMIT !== '0',
     webhooks: webhookSettings(env, production, jwtSecret),
     rateLimits: onOff(env, 'RATE_LIMITS', true),
+    anonymousRateLimit: integer(env, 'RATE_LIMIT_ANONYMOUS_PER_MINUTE', 60, 1, 1_000_000),
     nodeEnv,
     logLevel,
   };

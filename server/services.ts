@@ -99,6 +99,7 @@ export async function createServices(infra: Infrastructure): Promise<Services> {
     webhooks: new WebhooksService(config.webhooks, clock, (deliveryId) => broadcast.publish(WEBHOOK_DUE_CHANNEL, deliveryId)),
     rateLimits: new RateLimitsService({
       enabled: config.rateLimits,
+      anonymousPerMinute: config.anonymousRateLimit,
       redis: infra.redis,
       fork: () => orm.em.fork(),
       log,

@@ -20,6 +20,8 @@ export interface RequestContext {
   authError: DomainError | null;
   services: Services;
   loaders: Loaders;
+  /** The caller's address as the proxy in front reports it (HTTP); null on WebSocket operations. */
+  clientAddress: string | null;
   config: Config;
   log: Logger;
 }

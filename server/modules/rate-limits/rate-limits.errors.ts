@@ -8,10 +8,11 @@ import type { RateLimitState } from './rate-limits.service.js';
  * Retry-After) from it, and so that graphql-ws can answer it on the one operation.
  */
 export function rateLimitedError(state: RateLimitState, retryAfter: number, http?: { status: number; headers: Map<string, string> }): GraphQLError {
+  const budget = state.tier ? `the ${state.tier} tier` : 'requests without credentials from one address';
   const reason =
     state.cost > state.limit
-      ? `This operation costs ${state.cost} points, more than the ${state.limit} points per minute of the ${state.tier} tier; ask for fewer items`
-      : `Rate limit of ${state.limit} points per minute reached (${state.tier} tier; this operation costs ${state.cost}, ${state.remaining} left)`;
+      ? `This operation costs ${state.cost} points, more than the ${state.limit} points per minute of ${budget}; ask for fewer items`
+      : `Rate limit of ${state.limit} points per minute reached (${budget}; this operation costs ${state.cost}, ${state.remaining} left)`;
   const cause = new RateLimitedError(retryAfter, `${reason}; retry in ${retryAfter} s`);
   const error = new GraphQLError(cause.message, { originalError: cause, extensions: { code: cause.code, retryAfter, limit: state.limit } });
   // Apollo wants a Map of headers here; the extensions type (augmented by graphql-yoga) says a record.

@@ -15,13 +15,13 @@ function setRateLimitHeaders(headers: HeaderMap, state: RateLimitState): void {
 }
 
 /**
- * Rate limits for GraphQL over HTTP. Anonymous operations (signing in, refreshing a session)
- * are not limited here; every signed-in operation spends its user's budget.
+ * Rate limits for GraphQL over HTTP: every signed-in operation spends its user's budget; one
+ * without credentials (signing in, refreshing a session) spends its client address's.
  */
 export function httpRateLimits(service: RateLimitsService): OperationAdmission {
   return async (context, operationCost, http) => {
-    if (!context.viewer) return;
-    const admission = await service.admit(context.viewer.userId, operationCost);
+    if (!context.viewer && !context.clientAddress) return;
+    const admission = context.viewer ? await service.admit(context.viewer.userId, operationCost) : await service.admitAnonymous(context.clientAddress!, operationCost);
     if (admission.outcome === 'unchecked') return;
     setRateLimitHeaders(http.headers, admission.state);
     if (admission.outcome === 'admitted') {

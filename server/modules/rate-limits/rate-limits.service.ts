@@ -9,8 +9,9 @@ import { TierLimits } from './tier-limits.js';
 
 /** A user's budget in the current window, after (or without) this operation's spend. */
 export interface RateLimitState {
-  tier: Tier;
-  /** Points per minute the tier allows. */
+  /** The signed-in user's tier; null for operations without credentials (budgeted per address). */
+  tier: Tier | null;
+  /** Points per minute the tier (or the anonymous budget) allows. */
   limit: number;
   /** Points this operation costs. */
   cost: number;
@@ -35,11 +36,14 @@ export interface RateLimitsOptions {
   log: Logger;
   metrics?: RateLimitMetrics;
   now?: () => number;
+  /** Points per minute for operations without credentials, per client address. */
+  anonymousPerMinute: number;
 }
 
 /**
  * Per-user rate limits, GitHub-style: each signed-in user (all their sessions and API keys
- * together) has a budget of points per one-minute window, set by their tier; each operation
+ * together) has a budget of points per one-minute window, set by their tier (operations without
+ * credentials: a budget per client address); each operation
  * spends points by its measured cost. One Redis round trip per operation; when Redis is away the
  * API serves everyone uncounted (fail open) rather than failing.
  */
@@ -64,25 +68,43 @@ export class RateLimitsService {
     if (!this.store.available) return this.failOpen(null);
     try {
       const { tier, limit } = await this.limits.limitFor(userId);
-      const cost = pointsFor(operationCost);
-      const { start, resetAt } = windowOf(this.now());
-      // Kept a little past the window so a late spend on a slow clock still finds its key.
-      const spent = await this.store.spend(keyOf(userId, start), cost, limit, resetAt - this.now() + WINDOW_MS);
-      this.recovered();
-      const state: RateLimitState = { tier, limit, cost, used: spent.used, remaining: Math.max(0, limit - spent.used), resetAt: new Date(resetAt) };
-      if (spent.admitted) return { outcome: 'admitted', state };
-      this.options.metrics?.refused.inc({ tier });
-      return { outcome: 'refused', state, retryAfter: secondsUntil(resetAt, this.now()) };
+      return await this.spend(keyOf(userId), tier, limit, operationCost);
     } catch (error) {
       return this.failOpen(error);
     }
+  }
+
+  /**
+   * Operations without credentials (signing in, refreshing a session, public queries) spend
+   * from a budget per client address, so that nobody can hammer sign-in (each one writes a
+   * session) or the public fields without limit.
+   */
+  async admitAnonymous(address: string, operationCost: number): Promise<Admission> {
+    if (!this.store.available) return this.failOpen(null);
+    try {
+      return await this.spend(keyOf(`address:${address}`), null, this.options.anonymousPerMinute, operationCost);
+    } catch (error) {
+      return this.failOpen(error);
+    }
+  }
+
+  private async spend(key: (windowStart: number) => string, tier: Tier | null, limit: number, operationCost: number): Promise<Admission> {
+    const cost = pointsFor(operationCost);
+    const { start, resetAt } = windowOf(this.now());
+    // Kept a little past the window so a late spend on a slow clock still finds its key.
+    const spent = await this.store.spend(key(start), cost, limit, resetAt - this.now() + WINDOW_MS);
+    this.recovered();
+    const state: RateLimitState = { tier, limit, cost, used: spent.used, remaining: Math.max(0, limit - spent.used), resetAt: new Date(resetAt) };
+    if (spent.admitted) return { outcome: 'admitted', state };
+    this.options.metrics?.refused.inc({ tier: tier ?? 'anonymous' });
+    return { outcome: 'refused', state, retryAfter: secondsUntil(resetAt, this.now()) };
   }
 
   /** The budget without spending: for `rateLimit` when the operation was not counted. */
   async peek(userId: string, operationCost: number): Promise<RateLimitState> {
     const { tier, limit } = await this.limits.limitFor(userId);
     const { start, resetAt } = windowOf(this.now());
-    const used = this.enabled && this.store.available ? await this.store.used(keyOf(userId, start)).catch(() => 0) : 0;
+    const used = this.enabled && this.store.available ? await this.store.used(keyOf(userId)(start)).catch(() => 0) : 0;
     return { tier, limit, cost: pointsFor(operationCost), used, remaining: Math.max(0, limit - used), resetAt: new Date(resetAt) };
   }
 
@@ -111,7 +133,7 @@ export class RateLimitsService {
   }
 }
 
-/** Under the deployment's key prefix (added by the connection). */
-function keyOf(userId: string, windowStart: number): string {
-  return `ratelimit:${userId}:${windowStart / 1000}`;
+/** The window keys of one budget (a user id, or `address:<ip>`), under the deployment's key prefix (added by the connection). */
+function keyOf(owner: string): (windowStart: number) => string {
+  return (windowStart) => `ratelimit:${owner}:${windowStart / 1000}`;
 }
