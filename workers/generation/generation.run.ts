@@ -41,8 +41,8 @@ export async function runGenerationAttempt(deps: GenerationDeps, jobId: string, 
   const job = await claim(orm.em.fork(), jobId);
   if (!job) return 'already-finished';
   if (job.cancelRequestedAt) return cancel(deps, jobId);
+  // The claim told subscribers RUNNING at stage 'starting' (through the outbox).
   const publish = progressPublisher(deps, job);
-  await publish(5, 'starting');
   let audio: GeneratedAudio;
   try {
     audio = await deps.provider.generate(
@@ -159,7 +159,9 @@ async function complete(deps: GenerationDeps, claimed: JobRecord, audio: Generat
       jobGlobalId: toGlobalId('Job', claimed.id),
       trackGlobalId: toGlobalId('Track', trackId),
     });
-    await deps.providerBalance.spend(tx, deps.provider.name, audio.providerCost, toGlobalId('Job', claimed.id));
+    // A job that cost nothing upstream (the local provider) moves no provider balance: a zero
+    // entry would say nothing, and every job would queue on that one account row.
+    if (audio.providerCost > 0) await deps.providerBalance.spend(tx, deps.provider.name, audio.providerCost, toGlobalId('Job', claimed.id));
     finished = snapshotOf(jobFromRow(row!));
     return 'succeeded';
   }).catch((error: unknown) => {
