@@ -4,8 +4,10 @@ import {
   CreditsDocument,
   TrackFieldsFragmentDoc,
   type CreateApiKeyMutation,
+  type CreateWebhookMutation,
   type CreditsChangedSubscription,
   type JobFieldsFragment,
+  type TestWebhookMutation,
   type UpdateTrackMutationVariables,
 } from '../generated/graphql';
 
@@ -18,6 +20,16 @@ function invalidateViewerField(cache: Cache, fieldName: string): void {
   for (const field of cache.inspectFields(viewer)) {
     if (field.fieldName === fieldName) cache.invalidate(viewer, fieldName, field.arguments ?? undefined);
   }
+}
+
+/** Puts a newly created object first in a Viewer list field, when that list is already cached. */
+function prependToViewerList(cache: Cache, fieldName: string, entity: { __typename: string; id: string }): void {
+  const viewer = cache.resolve('Query', 'viewer');
+  if (typeof viewer !== 'string') return;
+  const existing = cache.resolve(viewer, fieldName);
+  // Not loaded yet: the screen will fetch the list with the new object in it.
+  if (!Array.isArray(existing)) return;
+  cache.link(viewer, fieldName, [entity, ...(existing as string[])]);
 }
 
 /** A finished job changes the library (a new track) and the balance (charged or released). */
@@ -42,6 +54,11 @@ export function createGraphcache() {
     JobError: embedded,
     AuthPayload: embedded,
     CreateApiKeyPayload: embedded,
+    CreateWebhookPayload: embedded,
+    WebhookDeliveryConnection: embedded,
+    WebhookDeliveryEdge: embedded,
+    WebhookDeliveryAttempt: embedded,
+    WebhookEventType: (type) => String(type.name),
     TrackConnection: embedded,
     TrackEdge: embedded,
     JobConnection: embedded,
@@ -80,14 +97,27 @@ export function createGraphcache() {
       },
       createApiKey: (result, _args, cache) => {
         const created = (result as Partial<CreateApiKeyMutation>).createApiKey?.apiKey;
-        const viewer = cache.resolve('Query', 'viewer');
-        if (!created || typeof viewer !== 'string') return;
-        const existing = cache.resolve(viewer, 'apiKeys');
-        // Not loaded yet: the Developer screen will fetch the list with the new key in it.
-        if (!Array.isArray(existing)) return;
-        cache.link(viewer, 'apiKeys', [{ __typename: 'ApiKey', id: created.id }, ...(existing as string[])]);
+        if (created) prependToViewerList(cache, 'apiKeys', { __typename: 'ApiKey', id: created.id });
       },
-      // revokeApiKey answers the ApiKey with its id: normalisation updates it everywhere.
+      createWebhook: (result, _args, cache) => {
+        const created = (result as Partial<CreateWebhookMutation>).createWebhook?.webhook;
+        if (created) prependToViewerList(cache, 'webhooks', { __typename: 'Webhook', id: created.id });
+      },
+      deleteWebhook: (result, _args, cache) => {
+        const id = (result as { deleteWebhook?: string }).deleteWebhook;
+        if (id) cache.invalidate({ __typename: 'Webhook', id });
+        invalidateViewerField(cache, 'webhooks');
+      },
+      // A test delivery is a new first entry in its webhook's delivery list: ask for the list again.
+      testWebhook: (result, _args, cache) => {
+        const webhookId = (result as Partial<TestWebhookMutation>).testWebhook?.webhookId;
+        if (!webhookId) return;
+        const webhook = { __typename: 'Webhook', id: webhookId };
+        for (const field of cache.inspectFields(webhook)) {
+          if (field.fieldName === 'deliveries') cache.invalidate(webhook, 'deliveries', field.arguments ?? undefined);
+        }
+      },
+      // revokeApiKey and updateWebhook answer the object with its id: normalisation updates it everywhere.
     },
     Subscription: {
       jobUpdated: (result, _args, cache) => afterJobEvent((result as { jobUpdated?: JobFieldsFragment }).jobUpdated, cache),

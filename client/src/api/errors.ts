@@ -38,3 +38,10 @@ export function describeError(error: CombinedError | undefined): string {
   }
   return (code && WORDS[code]) ?? WORDS.INTERNAL;
 }
+
+/** The input field a BAD_USER_INPUT names (`extensions.field`), to show the words beside it. */
+export function errorField(error: CombinedError | undefined): string | undefined {
+  if (errorCode(error) !== 'BAD_USER_INPUT') return undefined;
+  const field = error?.graphQLErrors[0]?.extensions?.field;
+  return typeof field === 'string' ? field : undefined;
+}

@@ -1,8 +1,15 @@
 import { Client, fetchExchange, type CombinedError } from '@urql/core';
 import { GRAPHQL_URL } from '../api/endpoint';
-import { RefreshSessionDocument, type AuthPayloadFieldsFragment } from '../generated/graphql';
+import { RefreshSessionDocument, SignOutDocument, type AuthPayloadFieldsFragment } from '../generated/graphql';
 
 export type Session = AuthPayloadFieldsFragment;
+
+/**
+ * How the person's own sign-out went: `ended` when the server ended the session (its tokens stop
+ * working everywhere), `forgotten` when it could not be reached and the tokens were only dropped
+ * here. Kept in memory only, so a reload inside Telegram signs in again from initData.
+ */
+export type SignOutOutcome = 'ended' | 'forgotten';
 
 const STORAGE_KEY = 'musicverse.session';
 /** Refresh a little before the access token's hour is up, not after the server refuses it. */
@@ -33,6 +40,7 @@ function readStored(): Session | null {
 class SessionStore {
   private session: Session | null = readStored();
   private refreshing: Promise<Session | null> | null = null;
+  private signedOut: SignOutOutcome | null = null;
   private readonly listeners = new Set<() => void>();
 
   current(): Session | null {
@@ -42,6 +50,33 @@ class SessionStore {
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Set when the person signed out in this page, until they sign in again. */
+  signOutOutcome(): SignOutOutcome | null {
+    return this.signedOut;
+  }
+
+  /** A new session from a sign-in (Telegram or dev): a past sign-out no longer applies. */
+  signIn(session: Session): void {
+    this.signedOut = null;
+    this.set(session);
+  }
+
+  /**
+   * Ends the session on the server (signOut: its access and refresh tokens stop working), then
+   * forgets it here whatever the answer, so an unreachable server never keeps anyone signed in
+   * on this phone. The App, a listener, then drops the cache and closes the socket.
+   */
+  async signOut(): Promise<void> {
+    // Marked first: if the refresh below is refused it signs out too, and that is this sign-out.
+    this.signedOut = 'forgotten';
+    const token = await this.accessToken();
+    if (token) {
+      const result = await authClient.mutation(SignOutDocument, {}, { fetchOptions: { headers: { Authorization: `Bearer ${token}` } } }).toPromise();
+      if (result.data?.signOut) this.signedOut = 'ended';
+    }
+    this.set(null);
   }
 
   set(session: Session | null): void {

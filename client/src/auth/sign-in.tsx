@@ -4,7 +4,7 @@ import { haptic, telegramWebApp } from '../telegram/web-app';
 import { authClient, codeOf, sessions } from './session';
 import { describeError } from '../api/errors';
 
-type Phase = { kind: 'checking' } | { kind: 'dev-form' } | { kind: 'telegram-only' } | { kind: 'failed'; message: string };
+type Phase = { kind: 'checking' } | { kind: 'signed-out' } | { kind: 'dev-form' } | { kind: 'telegram-only' } | { kind: 'failed'; message: string };
 
 /**
  * Whether this server offers devSignIn, asked without signing anyone in: an id that is not a
@@ -25,12 +25,15 @@ export function SignIn() {
     let cancelled = false;
     const settle = (next: Phase) => !cancelled && setPhase(next);
     const webApp = telegramWebApp();
-    if (webApp) {
+    // After "Sign out" Telegram's initData would sign straight back in: wait to be asked.
+    if (webApp && attempt === 0 && sessions.signOutOutcome()) {
+      settle({ kind: 'signed-out' });
+    } else if (webApp) {
       void authClient
         .mutation(AuthenticateTelegramDocument, { initData: webApp.initData })
         .toPromise()
         .then((result) => {
-          if (result.data) return sessions.set(result.data.authenticateTelegram);
+          if (result.data) return sessions.signIn(result.data.authenticateTelegram);
           haptic('error');
           settle({ kind: 'failed', message: `Could not sign you in with Telegram. ${describeError(result.error)}` });
         });
@@ -47,10 +50,16 @@ export function SignIn() {
   return (
     <main className="screen narrow">
       <h1>MusicVerse</h1>
+      <SignedOutNote />
       {phase.kind === 'checking' && (
         <p role="status" className="muted">
           Signing you in…
         </p>
+      )}
+      {phase.kind === 'signed-out' && (
+        <button type="button" onClick={() => setAttempt((n) => n + 1)}>
+          Sign in with Telegram
+        </button>
       )}
       {phase.kind === 'telegram-only' && (
         <p>MusicVerse is a Telegram Mini App. Open it from the MusicVerse bot in Telegram to sign in.</p>
@@ -68,6 +77,20 @@ export function SignIn() {
   );
 }
 
+/** Says the person is signed out, and whether the server could be told. */
+function SignedOutNote() {
+  const outcome = sessions.signOutOutcome();
+  if (!outcome) return null;
+  return (
+    <p role="status" className="card">
+      <strong>You are signed out.</strong>{' '}
+      {outcome === 'ended'
+        ? 'Your session has ended on the server.'
+        : 'MusicVerse could not be reached to end your session there; it was forgotten on this device.'}
+    </p>
+  );
+}
+
 /** Local development only: the server runs with DEV_LOGIN=1, so any Telegram id will do. */
 function DevSignInForm() {
   const [telegramId, setTelegramId] = useState('1001');
@@ -81,7 +104,7 @@ function DevSignInForm() {
     setError('');
     const result = await authClient.mutation(DevSignInDocument, { input: { telegramId: telegramId.trim(), firstName: firstName.trim() || 'Developer' } }).toPromise();
     setBusy(false);
-    if (result.data) sessions.set(result.data.devSignIn);
+    if (result.data) sessions.signIn(result.data.devSignIn);
     else setError(describeError(result.error));
   };
 

@@ -1,12 +1,13 @@
 import { useState } from 'react';
 import { useQuery } from 'urql';
+import { SignOutCard } from '../auth/sign-out';
 import { Empty, ErrorNote, Loading } from '../components/states';
 import { CreditsDocument, TransactionsDocument } from '../generated/graphql';
 import { capitalise, credits, dateTime } from '../format';
 
 const PAGE = 20;
 
-/** Available and held credits, the plan, the next grant and the journal, a page at a time. */
+/** Available and held credits, the plan, the next grant, the journal a page at a time, and sign-out. */
 export function BalanceScreen() {
   const [{ data: creditsData, error: creditsError }, refetchCredits] = useQuery({ query: CreditsDocument, requestPolicy: 'cache-and-network' });
   const [after, setAfter] = useState<string | null>(null);
@@ -65,6 +66,7 @@ export function BalanceScreen() {
           </p>
         )}
       </section>
+      <SignOutCard />
     </main>
   );
 }

@@ -1,12 +1,14 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { ConfirmButton } from '../components/confirm-button';
+import { ShownOnce } from '../components/shown-once';
 import { Empty, ErrorNote, Loading } from '../components/states';
 import { ApiKeyScopesDocument, ApiKeysDocument, CreateApiKeyDocument, RevokeApiKeyDocument, type ApiKeyFieldsFragment } from '../generated/graphql';
 import { capitalise, dateTime } from '../format';
 import { haptic } from '../telegram/web-app';
+import { WebhooksSection } from './webhooks';
 
-/** API keys for your own scripts: create one (the key is shown once), revoke it. */
+/** API keys for your own scripts (create one, shown once; revoke it) and webhooks for your own servers. */
 export function DeveloperScreen() {
   const [{ data, fetching, error }, refetch] = useQuery({ query: ApiKeysDocument, requestPolicy: 'cache-and-network' });
   const keys = data?.viewer.apiKeys;
@@ -28,6 +30,7 @@ export function DeveloperScreen() {
           </ul>
         )}
       </section>
+      <WebhooksSection />
     </main>
   );
 }
@@ -53,7 +56,7 @@ function CreateKey() {
   return (
     <section className="card" aria-labelledby="create-heading">
       <h2 id="create-heading">Create a key</h2>
-      {created && <NewKey created={created} onDone={() => setCreated(null)} />}
+      {created && <ShownOnce what="key" name={created.name} value={created.key} testId="new-key" onDone={() => setCreated(null)} />}
       <form onSubmit={(event) => void submit(event)}>
         <label>
           Key name
@@ -78,35 +81,6 @@ function CreateKey() {
         </button>
       </form>
     </section>
-  );
-}
-
-/** The secret, once: the server keeps only its hash. */
-function NewKey({ created, onDone }: { created: { key: string; name: string }; onDone: () => void }) {
-  const [copied, setCopied] = useState<'no' | 'yes' | 'failed'>('no');
-  const copy = () =>
-    navigator.clipboard.writeText(created.key).then(
-      () => setCopied('yes'),
-      () => setCopied('failed'),
-    );
-  return (
-    <div className="new-key" role="region" aria-label={`New key ${created.name}`}>
-      <p>
-        <strong>Copy your key now.</strong> It is shown this once; if you lose it, revoke it and create another.
-      </p>
-      <input readOnly value={created.key} aria-label="Your new API key" data-testid="new-key" onFocus={(e) => e.target.select()} />
-      <div className="actions">
-        <button type="button" onClick={() => void copy()}>
-          Copy key
-        </button>
-        <button type="button" className="secondary" onClick={onDone}>
-          I saved it
-        </button>
-      </div>
-      <p role="status" className="muted small">
-        {copied === 'yes' ? 'Copied to the clipboard.' : copied === 'failed' ? 'Could not copy; select the key and copy it yourself.' : ''}
-      </p>
-    </div>
   );
 }
 

@@ -11,6 +11,8 @@ import { dataOf, gql } from '../../support/graphql-client.js';
 import { freePort } from '../../support/processes.js';
 import { startGenerationStack, type GenerationStack } from '../../support/generation-stack.js';
 import { initDataFor, newTelegramId } from '../../support/telegram.js';
+import { verifyWebhook } from '../../../sdk-js/src/core/webhooks.js';
+import { startReceiver } from '../../integration/webhooks/webhooks.harness.js';
 import { CHROMIUM_ARGS, SCREENSHOTS, THEME, checkScreen, expectAccessible, launchUrl, pressTelegramButton, telegramCalls } from './browser.js';
 import { openPhone } from './phone.js';
 
@@ -18,7 +20,8 @@ import { openPhone } from './phone.js';
  * The Mini App as a Telegram user meets it: Debian's chromium at phone size opens /app with
  * signed initData injected the way Telegram's WebView provides it, every request to anywhere
  * but the API refused. The client is built once with Vite into a temporary directory that the
- * API serves (MINI_APP_DIR); a worker with the local provider makes real audio.
+ * API serves (MINI_APP_DIR); a worker with the local provider makes real audio and delivers
+ * webhooks (127.0.0.1 is allowlisted so a local receiver can stand in for the developer's server).
  */
 const VITE_CONFIG = fileURLToPath(new URL('../../../client/vite.config.ts', import.meta.url));
 
@@ -41,7 +44,7 @@ beforeAll(async () => {
   // Real time: a 5 s track takes about 5 s, long enough to drop the socket while it runs.
   // A known port, so the signed audio links (PUBLIC_URL) point at this server's origin.
   const port = await freePort();
-  stack = await startGenerationStack('miniapp', { MINI_APP_DIR: outDir, PROVIDER_LOCAL_SPEED: '1', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` });
+  stack = await startGenerationStack('miniapp', { MINI_APP_DIR: outDir, PROVIDER_LOCAL_SPEED: '1', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' });
   stack.api.httpServer.on('upgrade', (_request, socket: Socket) => upgraded.push(socket));
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
 });
@@ -244,6 +247,94 @@ describe('Mini App in Telegram: a long library', { timeout: 60_000 }, () => {
   });
 });
 
+async function viewerCode(token: string): Promise<string | undefined> {
+  const response = await fetch(`${stack.api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: '{ viewer { user { id } } }' }) });
+  return ((await response.json()) as { errors?: { extensions: { code: string } }[] }).errors?.[0]?.extensions.code;
+}
+
+describe('Mini App in Telegram: webhooks and signing out', { timeout: 60_000 }, () => {
+  it('adds a webhook with its secret shown once, delivers a test to the receiver, disables and deletes it, then signs out', async () => {
+    const receiver = await startReceiver();
+    const user = { id: newTelegramId(), first_name: 'Hugo' };
+    const visit = await openPhone(browser, stack.api.url, true);
+    const { page } = visit;
+    try {
+      await page.goto(launchUrl(stack.api.url, initDataFor(TEST_BOT_TOKEN, user)));
+      await page.getByRole('heading', { level: 1, name: 'Library' }).waitFor();
+      await openTab(page, 'Developer');
+      await page.getByText('No webhooks yet.').waitFor();
+
+      // A private address is refused, in words, beside the URL field.
+      const urlField = page.getByRole('textbox', { name: 'Webhook URL' });
+      await urlField.fill('http://10.0.0.1/hook');
+      await page.getByRole('button', { name: 'Add webhook' }).click();
+      const refusal = page.getByRole('alert').filter({ hasText: 'MusicVerse cannot send webhooks to this URL: private addresses are not allowed.' });
+      await refusal.waitFor();
+      expect(await urlField.getAttribute('aria-invalid')).toBe('true');
+      expect(await urlField.getAttribute('aria-describedby')).toBe(await refusal.getAttribute('id'));
+      await checkScreen(page, 'developer-webhook-refused', 'Developer');
+
+      await urlField.fill(`${receiver.url}/phone`);
+      expect(await refusal.count()).toBe(0);
+      await page.getByRole('checkbox', { name: /generation\.completed/ }).check();
+      await page.getByRole('button', { name: 'Add webhook' }).click();
+      const secret = await page.getByTestId('new-webhook-secret').inputValue();
+      expect(secret).toMatch(/^whsec_/);
+      await checkScreen(page, 'developer-new-webhook', 'Developer');
+      await page.getByRole('region', { name: /^New secret / }).getByRole('button', { name: 'I saved it' }).click();
+      expect(await page.content()).not.toContain(secret);
+
+      const card = page.getByTestId('webhook').filter({ hasText: `${receiver.url}/phone` });
+      await card.getByText('Enabled', { exact: true }).waitFor();
+      await card.getByText(/generation\.completed/).waitFor();
+      await card.getByRole('button', { name: 'Send test' }).click();
+      // It arrives, signed with the secret that was shown.
+      const [arrived] = await receiver.waitFor('/phone', 1);
+      expect(verifyWebhook<{ type: string }>(arrived!.rawBody, arrived!.headers, secret).type).toBe('webhook.test');
+      const delivery = card.getByTestId('webhook-delivery').filter({ hasText: 'webhook.test' });
+      await delivery.getByText('Succeeded').waitFor();
+      await delivery.getByText(/1 attempt · answered HTTP 200/).waitFor();
+      await checkScreen(page, 'developer-webhook-delivered', 'Developer');
+
+      await card.getByRole('button', { name: 'Disable' }).click();
+      await card.getByText('Disabled', { exact: true }).waitFor();
+      await card.getByText('Disabled by its owner').waitFor();
+      await card.getByRole('button', { name: 'Enable' }).waitFor();
+      await card.getByRole('button', { name: 'Delete webhook' }).click();
+      await card.getByRole('button', { name: 'Yes, delete it' }).click();
+      await page.getByText('No webhooks yet.').waitFor();
+
+      // Signing out ends the session on the server, forgets it here and closes the socket.
+      const token = (await page.evaluate("JSON.parse(sessionStorage.getItem('musicverse.session')).accessToken")) as string;
+      expect(visit.sockets.length).toBeGreaterThan(0);
+      await openTab(page, 'Balance');
+      await page.getByText(`Signed in as Hugo`).waitFor();
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByText('You are signed out.').waitFor();
+      await page.getByText('Your session has ended on the server.').waitFor();
+      // In Telegram it waits to be asked rather than signing straight back in from initData.
+      await page.getByRole('button', { name: 'Sign in with Telegram' }).waitFor();
+      expect(await page.evaluate("sessionStorage.getItem('musicverse.session')")).toBeNull();
+      await expect.poll(() => visit.sockets.every((socket) => socket.isClosed())).toBe(true);
+      expect(await viewerCode(token)).toBe('UNAUTHENTICATED');
+      await checkScreen(page, 'signed-out', 'MusicVerse');
+      expect(new URL(page.url()).hash).toBe('#/');
+      // A reload is a fresh start: Telegram's initData signs in again.
+      await page.reload();
+      await page.getByRole('heading', { level: 1, name: 'Library' }).waitFor();
+
+      expect(visit.outside).toEqual([]);
+      expect(visit.pageErrors).toEqual([]);
+    } catch (error) {
+      await page.screenshot({ path: `${SCREENSHOTS}failure-webhooks.png`, fullPage: true }).catch(() => undefined);
+      throw error;
+    } finally {
+      await visit.context.close();
+      await receiver.stop();
+    }
+  });
+});
+
 describe('Mini App outside Telegram', { timeout: 30_000 }, () => {
   it('offers the dev sign-in when the server allows it and opens the library', async () => {
     const visit = await openPhone(browser, stack.api.url);
@@ -254,6 +345,13 @@ describe('Mini App outside Telegram', { timeout: 30_000 }, () => {
       await visit.page.getByRole('button', { name: 'Sign in for development' }).click();
       await visit.page.getByRole('heading', { level: 1, name: 'Library' }).waitFor();
       await expectAccessible(visit.page, 'library (dev)');
+      // Signing out returns to the dev sign-in, saying so.
+      await openTab(visit.page, 'Balance');
+      await visit.page.getByRole('button', { name: 'Sign out' }).click();
+      await visit.page.getByText('You are signed out.').waitFor();
+      await visit.page.getByRole('button', { name: 'Sign in for development' }).waitFor();
+      expect(await visit.page.evaluate("sessionStorage.getItem('musicverse.session')")).toBeNull();
+      await checkScreen(visit.page, 'dev-signed-out', 'MusicVerse');
       expect(visit.outside).toEqual([]);
       expect(visit.pageErrors).toEqual([]);
     } finally {
