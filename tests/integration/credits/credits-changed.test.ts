@@ -80,11 +80,12 @@ describe('creditsChanged', () => {
     const watch = watchCredits(socket(b, { Authorization: `Bearer ${user.token}` }));
     // The daily grant was taken above; a zero-change nudge is not possible, so nudge with 1-credit holds.
     await untilLive(watch, () => gql(a.url, `mutation($k: String!) { placeHold(input: { amount: 1, reason: "nudge", idempotencyKey: $k }) { id } }`, { token: user.token, variables: { k: randomUUID() } }));
-    const before = watch.events.at(-1)!;
     dataOf(await gql(a.url, `mutation { placeHold(input: { amount: 20, reason: "render", idempotencyKey: "${randomUUID()}" }) { id } }`, { token: user.token }));
-    await watch.until((events) => events.some((e) => e.held === before.held + 20));
-    const latest = watch.events.at(-1)!;
-    expect(latest.available + latest.held).toBe(50);
+    // A nudge's event may still be on its way: wait for the balance the server reports after the hold.
+    const { credits } = dataOf(await gql<{ viewer: { credits: Account } }>(a.url, '{ viewer { credits { available held } } }', { token: user.token })).viewer;
+    expect(credits.held).toBeGreaterThanOrEqual(21);
+    await watch.until((events) => events.some((e) => e.held === credits.held && e.available === credits.available));
+    expect(credits.available + credits.held).toBe(50);
     watch.dispose();
   });
 
@@ -93,12 +94,20 @@ describe('creditsChanged', () => {
     const other = await signInNewUser(a.url);
     const watch = watchCredits(socket(b, { Authorization: `Bearer ${watcher.token}` }));
     await untilLive(watch, () => gql(a.url, `mutation($k: String!) { placeHold(input: { amount: 1, reason: "nudge", idempotencyKey: $k }) { id } }`, { token: watcher.token, variables: { k: randomUUID() } }));
-    const seen = watch.events.length;
-    dataOf(await gql(a.url, `mutation { placeHold(input: { amount: 5, reason: "other", idempotencyKey: "${randomUUID()}" }) { id } }`, { token: other.token }));
-    // A later change of the watcher's own proves the stream is flowing and that nothing else came first.
+    // 49 held leaves the other user a balance (1 available) the watcher's 1- and 2-credit holds never reach.
+    dataOf(await gql(a.url, `mutation { placeHold(input: { amount: 49, reason: "other", idempotencyKey: "${randomUUID()}" }) { id } }`, { token: other.token }));
+    // A later change of the watcher's own proves the stream is flowing past the other user's change.
     dataOf(await gql(a.url, `mutation { placeHold(input: { amount: 2, reason: "mine", idempotencyKey: "${randomUUID()}" }) { id } }`, { token: watcher.token }));
-    await watch.until((events) => events.length > seen && events.at(-1)!.held === 3);
-    expect(watch.events.slice(seen).every((e) => e.available + e.held === 50)).toBe(true);
+    // How many nudges it took depends on when the subscription went live: read where the watcher ended.
+    const { credits } = dataOf(await gql<{ viewer: { credits: Account } }>(a.url, '{ viewer { credits { available held } } }', { token: watcher.token })).viewer;
+    await watch.until((events) => events.some((e) => e.held === credits.held));
+    // Every event is a balance from the watcher's own journal.
+    const journal = await a.infra.orm.em.fork().execute<Array<{ available_after: number; held_after: number }>>(
+      `select available_after, held_after from credit_transactions where user_id = ?`,
+      [watcher.userId],
+    );
+    const own = new Set(journal.map((entry) => `${entry.available_after}/${entry.held_after}`));
+    expect(watch.events.filter((e) => !own.has(`${e.available}/${e.held}`))).toEqual([]);
     watch.dispose();
   });
 
