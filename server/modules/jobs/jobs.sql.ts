@@ -51,14 +51,14 @@ export function jobSnapshotJson(j: string): string {
     'createdAt', ${isoTime(`${j}.created_at`)}, 'startedAt', ${isoTime(`${j}.started_at`)}, 'finishedAt', ${isoTime(`${j}.finished_at`)})`;
 }
 
-/** The job.updated outbox event (Topic.JobUpdated, as recordJobChanged writes it) for row `j`. */
-function jobChangedEvent(j: string): string {
+/** The job.updated outbox event (Topic.JobUpdated, as recordJobChanged writes it) for row `j`, when `condition` holds. */
+function jobChangedEvent(j: string, condition = 'true'): string {
   return `insert into outbox (id, topic, user_id, payload, created_at, available_at, attempts)
     select gen_random_uuid(), '${Topic.JobUpdated}', ${j}.user_id,
            json_build_object('jobId', ${j}.id, 'userId', ${j}.user_id, 'status', ${j}.status, 'progress', ${j}.progress,
                              'stage', ${j}.stage, 'job', ${jobSnapshotJson(j)}),
            :now, :now, 0
-    from ${j}`;
+    from ${j} where ${condition}`;
 }
 
 /**
@@ -76,7 +76,7 @@ export const CLAIM_JOB = sqlStatement(
      where j.id = target.id and target.status in ('QUEUED', 'RUNNING')
      returning j.*, target.status as previous_status
    ), started as (
-     ${jobChangedEvent('claimed').replace('from claimed', "from claimed where claimed.previous_status = 'QUEUED'")}
+     ${jobChangedEvent('claimed', "claimed.previous_status = 'QUEUED'")}
    )
    select * from claimed`,
   { jobId: 'uuid', now: 'timestamptz' },

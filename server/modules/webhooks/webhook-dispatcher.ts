@@ -11,6 +11,7 @@ import { signWebhook } from './webhook-signature.js';
 import { parseWebhookUrl, resolveWebhookTarget, type Resolver } from './webhook-target.js';
 import { DISABLE_AFTER_CONSECUTIVE_FAILURES, type WebhookSettings } from './webhook.settings.js';
 import { recordFailedDelivery, recordSucceededDelivery } from './webhook-endpoint.health.js';
+import { endpointTakes } from './webhook-endpoints.sql.js';
 
 /** A delivery whose next try should be queued, and when. */
 export interface DueDelivery {
@@ -34,7 +35,7 @@ const LEASE_MARGIN_MS = 30_000;
 const FAN_OUT = `insert into webhook_deliveries (id, endpoint_id, event_id, event_type, event_created_at, payload, status, attempts, next_attempt_at, attempt_log, created_at, updated_at)
   select gen_random_uuid(), e.id, ?, ?, ?, ?::jsonb, 'PENDING', 0, ?, '[]'::jsonb, ?, ?
   from webhook_endpoints e
-  where e.user_id = ? and e.enabled and (cardinality(e.event_types) = 0 or ? = any(e.event_types))
+  where e.user_id = ? and ${endpointTakes('e', '?')}
   on conflict (endpoint_id, event_id) where redelivery_of is null do nothing`;
 
 interface DueRow {
