@@ -17,6 +17,7 @@ import { Broadcast } from './infra/pubsub/broadcast.js';
 import { createRedis } from './infra/redis/redis.js';
 import { authenticate, type Authentication } from './graphql/authenticate.js';
 import type { RequestContext } from './graphql/context.js';
+import { compiledExecution } from './graphql/compiled-execution.js';
 import { createFormatError } from './graphql/format-error.js';
 import { createLoaders } from './graphql/loaders.js';
 import { metricsPlugin, timeRootResolvers, operationLimitsPlugin, operationLogPlugin } from './graphql/plugins.js';
@@ -164,7 +165,7 @@ export async function startApi(config: Config, log: Logger = createLogger(config
   let draining = false;
 
   const apollo = new ApolloServer<RequestContext>({
-    schema,
+    ...(config.graphqlJit ? { gateway: compiledExecution(schema) } : { schema }),
     formatError,
     introspection: true,
     csrfPrevention: true,

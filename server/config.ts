@@ -54,6 +54,12 @@ export interface Config {
   /** Operation limits checked before execution. */
   limits: { maxDepth: number; maxCost: number };
   /**
+   * GraphQL over HTTP executes compiled operations (graphql-jit) where they answer exactly as
+   * graphql-js does (see compiled-execution.ts). GRAPHQL_JIT=off runs everything on graphql-js.
+   * Default on.
+   */
+  graphqlJit: boolean;
+  /**
    * Graceful shutdown on SIGTERM: /readyz answers 503 "draining" for `delayMs` while requests are
    * still served (so a load balancer stops routing here), then the listener closes, WebSockets
    * are closed with 1001 and in-flight requests get up to `timeoutMs` to finish.
@@ -218,6 +224,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxDepth: integer(env, 'GRAPHQL_MAX_DEPTH', 12, 2, 100),
       maxCost: integer(env, 'GRAPHQL_MAX_COST', 5_000, 10, 1_000_000),
     },
+    graphqlJit: onOff(env, 'GRAPHQL_JIT', true),
     shutdown: {
       delayMs: integer(env, 'SHUTDOWN_DELAY_MS', production ? 5_000 : 0, 0, 120_000),
       timeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),

@@ -1,8 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Authorized, Ctx, FieldResolver, ID, Info, Int, Mutation, Resolver, Root } from 'type-graphql';
-import { selectsAny } from '../../graphql/selection.js';
-import type { TrackVersionView } from './track-version.entity.js';
-import type { TrackWithVersions } from './tracks.service.js';
+import { selectedFieldNames, selectsAny } from '../../graphql/selection.js';
+import { ALL_VERSION_FIELDS, type PartialVersionView, type VersionField } from './library-page.sql.js';
 import { localIdOf } from '../../core/global-id.js';
 import { CurrentViewer } from '../../graphql/auth-checker.js';
 import { createdAtCursor, createdAtPosition, pageSize, toConnection } from '../../graphql/connection.js';
@@ -56,7 +55,7 @@ export class TracksResolver {
 
   @FieldResolver(() => JobType, { nullable: true, description: 'The generation that made the track.' })
   async job(@Root() track: TrackType, @Ctx() ctx: RequestContext): Promise<JobType | null> {
-    const versions = await ctx.loaders.versionsByTrackId.load(track.trackId);
+    const versions = track.versionViews ?? (await ctx.loaders.versionsByTrackId.load(track.trackId));
     const first = versions.at(-1);
     if (!first?.jobId) return null;
     const job = await ctx.loaders.jobById.load(first.jobId);
@@ -64,7 +63,7 @@ export class TracksResolver {
   }
 }
 
-function currentOf(track: TrackType, versions: readonly TrackVersionView[]): TrackVersionType | null {
+function currentOf(track: TrackType, versions: readonly PartialVersionView[]): TrackVersionType | null {
   const current = versions.find((v) => v.id === track.currentVersionLocalId) ?? versions[0];
   return current ? toTrackVersionType(current) : null;
 }
@@ -90,6 +89,39 @@ export class TrackVersionsResolver {
   }
 }
 
+/** The version fields each TrackVersion field shows; a field missing here makes the page read them all. */
+const VERSION_FIELDS_OF_GRAPHQL_FIELD: Readonly<Record<string, readonly VersionField[]>> = {
+  __typename: [],
+  id: ['id'],
+  number: ['number'],
+  parentVersionId: ['parentVersionId'],
+  source: ['source'],
+  contentType: ['contentType'],
+  sizeBytes: ['sizeBytes'],
+  durationSeconds: ['durationSeconds'],
+  metadata: ['metadata'],
+  createdAt: ['createdAt'],
+  audioUrl: ['artifactKey'],
+  downloadUrl: ['artifactKey', 'number'],
+};
+
+/**
+ * The version fields a library page must read for this query, or null when it shows no
+ * versions. `versions` and `currentVersion` share one list; `job` needs the first version's job.
+ */
+function versionFieldsShown(info: GraphQLResolveInfo): Set<VersionField> | null {
+  const shown = new Set([...selectedFieldNames(info, ['edges', 'node', 'versions']), ...selectedFieldNames(info, ['edges', 'node', 'currentVersion'])]);
+  const withJob = selectsAny(info, ['edges', 'node'], ['job']);
+  if (shown.size === 0 && !withJob) return null;
+  const fields = new Set<VersionField>(withJob ? ['jobId'] : []);
+  for (const name of shown) {
+    const columns = VERSION_FIELDS_OF_GRAPHQL_FIELD[name];
+    if (!columns) return new Set(ALL_VERSION_FIELDS);
+    for (const column of columns) fields.add(column);
+  }
+  return fields;
+}
+
 @Resolver(() => ViewerType)
 export class ViewerTracksResolver {
   @Authorized('tracks:read')
@@ -104,10 +136,10 @@ export class ViewerTracksResolver {
     const size = pageSize(first);
     const position = createdAtPosition(after);
     const tracks = ctx.services.tracks;
-    // A page that shows versions reads them in the same statement (one round trip, no batch).
-    const withVersions = selectsAny(info, ['edges', 'node'], ['versions', 'currentVersion', 'job']);
-    const rows = withVersions ? await tracks.pageWithVersions(ctx.em, root.userId, position, size + 1) : await tracks.page(ctx.em, root.userId, position, size + 1);
-    if (withVersions) for (const row of rows as TrackWithVersions[]) ctx.loaders.versionsByTrackId.prime(row.id, row.versions);
+    // A page that shows versions reads them in the same statement (one round trip, no batch),
+    // with only the fields the query shows.
+    const versionFields = versionFieldsShown(info);
+    const rows = versionFields ? await tracks.pageWithVersions(ctx.em, root.userId, position, size + 1, versionFields) : await tracks.page(ctx.em, root.userId, position, size + 1);
     return Object.assign(new TrackConnection(), toConnection(rows, size, after, toTrackType, createdAtCursor, () => tracks.count(ctx.em, root.userId)));
   }
 }

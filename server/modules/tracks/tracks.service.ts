@@ -4,8 +4,7 @@ import { BadUserInputError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import { recordEvent } from '../../infra/outbox/outbox.js';
 import { Topic } from '../../infra/outbox/outbox.topics.js';
-import type { TrackVersionView } from './track-version.entity.js';
-import { toVersionView, type VersionRow } from './track-version.row.js';
+import { ALL_VERSION_FIELDS, TRACKS_PAGE, tracksPageWithVersions, type PartialVersionView, type VersionField } from './library-page.sql.js';
 import { Track } from './track.entity.js';
 import { StaleRevisionError, TrackNotFoundError } from './tracks.errors.js';
 
@@ -75,36 +74,8 @@ const TRACK_FROM_GENERATION = sqlStatement(
   },
 );
 
-/** A library page with each track's versions aggregated in, for pages that show versions. */
-const TRACKS_PAGE_WITH_VERSIONS = sqlStatement(
-  'tracks_page_with_versions',
-  `select t.id, t.title, t.style, t.prompt, t.revision, t.current_version_id, t.created_at, t.updated_at,
-     coalesce((select json_agg(json_build_object(
-         'id', v.id, 'track_id', v.track_id, 'number', v.number, 'parent_version_id', v.parent_version_id,
-         'artifact_key', v.artifact_key, 'content_type', v.content_type, 'size_bytes', v.size_bytes,
-         'duration_seconds', v.duration_seconds, 'source', v.source, 'job_id', v.job_id, 'metadata', v.metadata,
-         'created_at', v.created_at) order by v.number desc)
-       from track_versions v where v.track_id = t.id), '[]'::json) as versions
-   from tracks t
-   where t.user_id = :userId and t.deleted_at is null
-     and (:afterAt is null or (t.created_at, t.id) < (:afterAt, :afterId))
-   order by t.created_at desc, t.id desc
-   limit :limit`,
-  { userId: 'uuid', afterAt: 'timestamptz', afterId: 'uuid', limit: 'int' },
-);
-
-/** A track with every version, newest first, read in the same statement. */
-export type TrackWithVersions = TrackView & { versions: TrackVersionView[] };
-
-const TRACKS_PAGE = sqlStatement(
-  'tracks_page',
-  `select id, title, style, prompt, revision, current_version_id, created_at, updated_at from tracks
-   where user_id = :userId and deleted_at is null
-     and (:afterAt is null or (created_at, id) < (:afterAt, :afterId))
-   order by created_at desc, id desc
-   limit :limit`,
-  { userId: 'uuid', afterAt: 'timestamptz', afterId: 'uuid', limit: 'int' },
-);
+/** A track with its versions, newest first, read in the same statement. */
+export type TrackWithVersions = TrackView & { versions: PartialVersionView[] };
 
 function toTrackView(row: TrackRow): TrackView {
   return {
@@ -144,11 +115,25 @@ export class TracksService {
     return rows.map(toTrackView);
   }
 
-  /** Like page(), with each track's versions in the same statement (no batch per level). */
-  async pageWithVersions(em: EntityManager, userId: string, after: TrackPosition | null, limit: number): Promise<TrackWithVersions[]> {
-    const rows = await runStatement<TrackRow & { versions: VersionRow[] }>(em, TRACKS_PAGE_WITH_VERSIONS, { userId, afterAt: after?.createdAt ?? null, afterId: after?.id ?? null, limit });
-    // The view gains its versions in place: a spread copy per track was a visible share of the page's cost.
-    return rows.map((row) => Object.assign(toTrackView(row), { versions: row.versions.map(toVersionView) }));
+  /**
+   * Like page(), with each track's versions in the same statement (no batch per level), holding
+   * their id and `versionFields` only.
+   */
+  async pageWithVersions(
+    em: EntityManager,
+    userId: string,
+    after: TrackPosition | null,
+    limit: number,
+    versionFields: ReadonlySet<VersionField> = new Set(ALL_VERSION_FIELDS),
+  ): Promise<TrackWithVersions[]> {
+    const statement = tracksPageWithVersions(versionFields);
+    const rows = await runStatement<TrackRow & { versions: PartialVersionView[] }>(em, statement, { userId, afterAt: after?.createdAt ?? null, afterId: after?.id ?? null, limit });
+    const datedVersions = versionFields.has('createdAt');
+    // Versions arrive as JSON, already named like the view: only their dates need converting, in place.
+    return rows.map((row) => {
+      if (datedVersions) for (const version of row.versions) version.createdAt = new Date(version.createdAt as unknown as string);
+      return Object.assign(toTrackView(row), { versions: row.versions });
+    });
   }
 
   async count(em: EntityManager, userId: string): Promise<number> {

@@ -4,6 +4,7 @@ import { toGlobalId } from '../../core/global-id.js';
 import { Connection } from '../../graphql/connection.js';
 import { Node } from '../../graphql/node.type.js';
 import type { TrackVersionView } from './track-version.entity.js';
+import type { PartialVersionView } from './library-page.sql.js';
 import type { TrackView } from './tracks.service.js';
 
 @ObjectType('TrackVersion', { implements: Node, description: 'One rendering of a track.' , simpleResolvers: true })
@@ -43,7 +44,7 @@ export class TrackType extends Node {
   trackId!: string;
   currentVersionLocalId!: string | null;
   /** Versions read with the page (newest first), when the query asked for them. */
-  versionViews?: TrackVersionView[];
+  versionViews?: PartialVersionView[];
 
   @Field(() => String)
   title!: string;
@@ -77,7 +78,7 @@ export const TrackConnection = Connection(TrackType, 'Track');
 
 // Mappers assign straight onto the instance: no intermediate object per track or version
 // (a library page maps 50 tracks and their versions on every request).
-export function toTrackType(track: TrackView & { versions?: TrackVersionView[] }): TrackType {
+export function toTrackType(track: TrackView & { versions?: PartialVersionView[] }): TrackType {
   const type = new TrackType();
   type.versionViews = track.versions;
   type.id = toGlobalId('Track', track.id);
@@ -92,7 +93,12 @@ export function toTrackType(track: TrackView & { versions?: TrackVersionView[] }
   return type;
 }
 
-export function toTrackVersionType(version: TrackVersionView): TrackVersionType {
+/**
+ * A version as GraphQL shows it. A library page reads only the fields its query shows, so a
+ * partial view leaves the others unset; GraphQL never reads those.
+ */
+export function toTrackVersionType(partial: TrackVersionView | PartialVersionView): TrackVersionType {
+  const version = partial as TrackVersionView;
   const type = new TrackVersionType();
   type.id = toGlobalId('TrackVersion', version.id);
   type.artifactKey = version.artifactKey;
