@@ -7,34 +7,8 @@ import { Kind, type FragmentDefinitionNode, type GraphQLResolveInfo, type Select
  * of one batch per level.
  */
 export function selectsAny(info: GraphQLResolveInfo, path: readonly string[], names: readonly string[]): boolean {
-  return info.fieldNodes.some((node) => node.selectionSet !== undefined && walk(node.selectionSet, path, names, info.fragments, new Set()));
-}
-
-function walk(
-  selectionSet: SelectionSetNode,
-  path: readonly string[],
-  names: readonly string[],
-  fragments: Record<string, FragmentDefinitionNode>,
-  seen: Set<string>,
-): boolean {
-  for (const selection of selectionSet.selections) {
-    if (selection.kind === Kind.FIELD) {
-      const name = selection.name.value;
-      if (path.length === 0) {
-        if (names.includes(name)) return true;
-      } else if (name === path[0] && selection.selectionSet && walk(selection.selectionSet, path.slice(1), names, fragments, seen)) {
-        return true;
-      }
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      if (walk(selection.selectionSet, path, names, fragments, seen)) return true;
-    } else {
-      const fragment = fragments[selection.name.value];
-      if (!fragment || seen.has(fragment.name.value)) continue;
-      seen.add(fragment.name.value);
-      if (walk(fragment.selectionSet, path, names, fragments, seen)) return true;
-    }
-  }
-  return false;
+  const selected = selectedFieldNames(info, path);
+  return names.some((name) => selected.has(name));
 }
 
 /**

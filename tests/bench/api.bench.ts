@@ -5,7 +5,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { ensureDatabase, migrate, openDatabase } from '../../server/infra/database/database.js';
 import { initDataFor } from '../support/telegram.js';
-import { freePort, processCpu } from './harness.js';
+import { databaseCpu, freePort, processCpu } from './harness.js';
 
 /**
  * `npm run bench:api`: the library query — 50 tracks with their versions — served by our API
@@ -105,6 +105,9 @@ async function main(): Promise<void> {
     const token = signIn.data.authenticateTelegram.accessToken;
     const userId = Buffer.from(signIn.data.authenticateTelegram.user.id, 'base64url').toString('utf8').split(':')[1]!;
     await seed(pool, userId);
+    // Statistics as a live database has them (autovacuum would gather them at some point during
+    // the run, changing plans under one server and not another).
+    await pool.query('analyze');
     const probe = JSON.stringify({ query: '{ __typename }' });
     servers.push(await startServer('PostGraphile 5', ['dist/tests/bench/servers/postgraphile.server.js'], {}, async (url) => Boolean((await post(url, probe)).data)));
     servers.push(await startServer('bare graphql-http + pg', ['dist/tests/bench/servers/bare.server.js'], {}, async (url) => Boolean((await post(url, probe)).data)));
@@ -134,12 +137,18 @@ async function main(): Promise<void> {
       if (check.errors || q.count(check.data) !== 50) throw new Error(`${server.name} answered wrongly: ${JSON.stringify(check).slice(0, 300)}`);
       await load(server.url, q.body, q.headers); // warm-up run, not reported
       const cpuBefore = (await processCpu(server.child.pid!)).ms;
+      const databaseBefore = await databaseCpu();
       const result = await load(server.url, q.body, q.headers);
-      // The server's own CPU per request: steadier than req/s when the load generator shares the cores.
-      const cpuPerRequest = ((await processCpu(server.child.pid!)).ms - cpuBefore) / Math.max(1, result.requests.total);
+      // The server's own CPU per request: steadier than req/s when the load generator shares the
+      // cores; and what PostgreSQL and Redis spent on its behalf, on the same cores.
+      const requests = Math.max(1, result.requests.total);
+      const cpuPerRequest = ((await processCpu(server.child.pid!)).ms - cpuBefore) / requests;
+      const databaseAfter = await databaseCpu();
+      const postgresPerRequest = (databaseAfter.postgres - databaseBefore.postgres) / requests;
+      const redisPerRequest = (databaseAfter.redis - databaseBefore.redis) / requests;
       results[server.name] = result;
       process.stdout.write(
-        `${server.name.padEnd(24)} ${result.requests.average.toFixed(0).padStart(6)} req/s   p50 ${result.latency.p50} ms   p97.5 ${result.latency.p97_5} ms   p99 ${result.latency.p99} ms   CPU ${cpuPerRequest.toFixed(2)} ms/request   errors ${result.errors + result.non2xx}\n`,
+        `${server.name.padEnd(24)} ${result.requests.average.toFixed(0).padStart(6)} req/s   p50 ${result.latency.p50} ms   p97.5 ${result.latency.p97_5} ms   p99 ${result.latency.p99} ms   CPU ${cpuPerRequest.toFixed(2)} ms/request (PostgreSQL ${postgresPerRequest.toFixed(2)}, Redis ${redisPerRequest.toFixed(2)})   errors ${result.errors + result.non2xx}\n`,
       );
     }
     const ours_ = results['MusicVerse API']!.requests.average;

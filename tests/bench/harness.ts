@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { freePort } from '../support/processes.js';
 
 export { freePort };
@@ -67,4 +67,17 @@ export async function processCpu(pid: number | string): Promise<{ name: string; 
   // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ms: ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 };
+}
+
+/**
+ * CPU ms used so far by every PostgreSQL and Redis server process on the machine (they serve
+ * every process under test, and share its cores).
+ */
+export async function databaseCpu(): Promise<{ postgres: number; redis: number }> {
+  const servers = { postgres: 0, 'redis-server': 0 };
+  for (const pid of (await readdir('/proc')).filter((name) => /^\d+$/.test(name))) {
+    const cpu = await processCpu(pid).catch(() => null);
+    if (cpu && cpu.name in servers) servers[cpu.name as keyof typeof servers] += cpu.ms;
+  }
+  return { postgres: servers.postgres, redis: servers['redis-server'] };
 }

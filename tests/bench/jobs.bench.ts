@@ -1,14 +1,14 @@
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { ensureDatabase, migrate, openDatabase } from '../../server/infra/database/database.js';
-import { freePort, processCpu } from './harness.js';
+import { databaseCpu, freePort, processCpu } from './harness.js';
 
 /**
  * `npm run bench:jobs`: end-to-end generation throughput with the local provider at full speed —
@@ -37,12 +37,8 @@ function start(script: string, env: Record<string, string>): ChildProcess {
 /** CPU ms of the API and each worker, then of every PostgreSQL and Redis server process on the machine. */
 async function cpuSnapshot(children: ChildProcess[]): Promise<number[]> {
   const own = await Promise.all(children.map(async (child) => (await processCpu(child.pid!)).ms));
-  const servers = { postgres: 0, 'redis-server': 0 };
-  for (const pid of (await readdir('/proc')).filter((name) => /^\d+$/.test(name))) {
-    const cpu = await processCpu(pid).catch(() => null);
-    if (cpu && cpu.name in servers) servers[cpu.name as keyof typeof servers] += cpu.ms;
-  }
-  return [...own, servers.postgres, servers['redis-server']];
+  const servers = await databaseCpu();
+  return [...own, servers.postgres, servers.redis];
 }
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {

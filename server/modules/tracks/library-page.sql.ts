@@ -25,6 +25,7 @@ const VERSION_COLUMNS: ReadonlyArray<readonly [VersionField, string]> = [
 export const ALL_VERSION_FIELDS: readonly VersionField[] = VERSION_COLUMNS.map(([field]) => field);
 
 const TRACK_COLUMNS = 't.id, t.title, t.style, t.prompt, t.revision, t.current_version_id, t.created_at, t.updated_at';
+const PAGE_GROUP = TRACK_COLUMNS.replaceAll('t.', 'page.');
 const PAGE_FILTER = `where t.user_id = :userId and t.deleted_at is null
      and (:afterAt is null or (t.created_at, t.id) < (:afterAt, :afterId))
    order by t.created_at desc, t.id desc
@@ -52,12 +53,17 @@ export function tracksPageWithVersions(fields: ReadonlySet<VersionField>): SqlSt
   const pairs = VERSION_COLUMNS.filter((_, bit) => mask & (1 << bit))
     .map(([field, column]) => `'${field}', ${column}`)
     .join(', ');
+  // The page's versions are joined and grouped in one pass, not read by a subquery per track
+  // (which PostgreSQL runs once per row, or worse without statistics); with an index lookup
+  // per track, the plan stays cheap whatever the table sizes and their estimates.
   const statement = sqlStatement(
     `tracks_page_with_versions_${mask.toString(36)}`,
-    `select ${TRACK_COLUMNS},
-       coalesce((select json_agg(json_build_object(${pairs}) order by v.number desc)
-         from track_versions v where v.track_id = t.id), '[]'::json) as versions
-     from tracks t ${PAGE_FILTER}`,
+    `with page as (select ${TRACK_COLUMNS} from tracks t ${PAGE_FILTER})
+     select page.*,
+       coalesce(json_agg(json_build_object(${pairs}) order by v.number desc) filter (where v.id is not null), '[]'::json) as versions
+     from page left join track_versions v on v.track_id = page.id
+     group by ${PAGE_GROUP}
+     order by page.created_at desc, page.id desc`,
     PAGE_PARAMS,
   );
   pagesWithVersions.set(mask, statement);
