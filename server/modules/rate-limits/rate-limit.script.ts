@@ -30,6 +30,8 @@ return outcome
 `;
 
 const COMMAND = 'mvRateLimitSpendBatch';
+/** Spends sent in one call at most, so that one huge burst cannot make a huge script call. */
+const MAX_BATCH = 256;
 
 type SpendCommand = (key: string, expiryMs: number, ...costsAndLimits: number[]) => Promise<number[]>;
 
@@ -99,10 +101,9 @@ export class BudgetStore {
     this.waiting.delete(key);
   }
 
+  /** The next batch for the key: the oldest waiting spends, at most MAX_BATCH of them. */
   private takeWaiting(key: string): WaitingSpend[] {
-    const queued = this.waiting.get(key) ?? [];
-    if (queued.length > 0) this.waiting.set(key, []);
-    return queued;
+    return this.waiting.get(key)?.splice(0, MAX_BATCH) ?? [];
   }
 
   /** The window's total without spending (for `rateLimit` when nothing was counted). */

@@ -44,7 +44,8 @@ export interface RateLimitsOptions {
  * Per-user rate limits, GitHub-style: each signed-in user (all their sessions and API keys
  * together) has a budget of points per one-minute window, set by their tier (operations without
  * credentials: a budget per client address); each operation
- * spends points by its measured cost. One Redis round trip per operation; when Redis is away the
+ * spends points by its measured cost. One Redis round trip per operation, or per batch when one
+ * user's operations arrive together (BudgetStore); when Redis is away the
  * API serves everyone uncounted (fail open) rather than failing.
  */
 export class RateLimitsService {
