@@ -7,9 +7,10 @@ import { StorageRangeError } from './storage.errors.js';
 import { assertContentType, assertRange, assertStorageKey, contentTypeForKey } from './storage.keys.js';
 
 /**
- * Objects as plain files under a root directory: `<root>/<key>`. The content type sits beside
- * each object in a dotted sidecar, `<dir>/.<name>.meta.json`; dotted names cannot be keys, so a
- * sidecar or a temp file never collides with an object.
+ * Objects as plain files under a root directory: `<root>/<key>`. A content type other than the
+ * one the key's extension implies sits beside the object in a dotted sidecar,
+ * `<dir>/.<name>.meta.json`; dotted names cannot be keys, so a sidecar or a temp file never
+ * collides with an object.
  *
  * Writes are atomic: the bytes go to a temp file in the same directory, are fsynced and renamed
  * over the object, so a reader sees the old file or the new one, never half of either. The
@@ -28,6 +29,7 @@ export class LocalStorage implements ObjectStorage {
     const path = this.pathOf(key);
     assertContentType(contentType);
     await mkdir(dirname(path), { recursive: true });
+    if (contentType === contentTypeForKey(key)) return this.putTypedByExtension(path, body);
     const meta = Buffer.from(JSON.stringify({ contentType } satisfies Sidecar));
     const metaTemp = await writeTemp(path, meta);
     const dataTemp = await writeTemp(path, body).catch(async (error: unknown) => {
@@ -39,6 +41,23 @@ export class LocalStorage implements ObjectStorage {
       await rename(dataTemp, path);
     } catch (error) {
       await Promise.allSettled([unlink(metaTemp), unlink(dataTemp)]);
+      throw error;
+    }
+    await syncDirectory(dirname(path));
+  }
+
+  /**
+   * The common case (a track's .wav, a cover's .png): the extension already says the type, so
+   * no sidecar is written, which halves the files, renames and fsyncs of a write. A sidecar left
+   * by an earlier write of the key with another type goes first.
+   */
+  private async putTypedByExtension(path: string, body: Buffer): Promise<void> {
+    const dataTemp = await writeTemp(path, body);
+    try {
+      await unlinkIfExists(sidecarOf(path));
+      await rename(dataTemp, path);
+    } catch (error) {
+      await unlink(dataTemp).catch(() => undefined);
       throw error;
     }
     await syncDirectory(dirname(path));

@@ -219,12 +219,18 @@ describe('LocalStorage on disk', () => {
     expect((await readdir(base)).sort()).toEqual(['secret.txt']);
   });
 
-  it('leaves no temp files behind and keeps the type in a dotted sidecar', async () => {
+  it('leaves no temp files behind and keeps a type the extension does not imply in a dotted sidecar', async () => {
     const root = join(base, 'tidy');
     const storage = new LocalStorage(root);
     await storage.put('tracks/t1/v1.wav', Buffer.from('RIFF'), 'audio/x-wav');
-    await storage.put('tracks/t1/v1.wav', Buffer.from('RIFF2'), 'audio/wav');
     expect((await readdir(join(root, 'tracks/t1'))).sort()).toEqual(['.v1.wav.meta.json', 'v1.wav']);
+    expect((await storage.head('tracks/t1/v1.wav'))?.contentType).toBe('audio/x-wav');
+    // The type the extension implies needs no sidecar; the earlier one goes.
+    await storage.put('tracks/t1/v1.wav', Buffer.from('RIFF2'), 'audio/wav');
+    expect(await readdir(join(root, 'tracks/t1'))).toEqual(['v1.wav']);
+    expect((await storage.head('tracks/t1/v1.wav'))?.contentType).toBe('audio/wav');
+    await storage.put('tracks/t1/v1.wav', Buffer.from('RIFF3'), 'audio/x-wav');
+    expect((await storage.head('tracks/t1/v1.wav'))?.contentType).toBe('audio/x-wav');
     await storage.delete('tracks/t1/v1.wav');
     expect(await readdir(join(root, 'tracks/t1'))).toEqual([]);
   });
@@ -232,7 +238,7 @@ describe('LocalStorage on disk', () => {
   it('falls back to the extension when the sidecar is gone', async () => {
     const root = join(base, 'plain');
     const storage = new LocalStorage(root);
-    await storage.put('covers/c.png', Buffer.from('png'), 'image/png');
+    await storage.put('covers/c.png', Buffer.from('png'), 'image/x-png');
     await rm(join(root, 'covers/.c.png.meta.json'));
     expect((await storage.head('covers/c.png'))?.contentType).toBe('image/png');
   });
