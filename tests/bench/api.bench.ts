@@ -11,10 +11,12 @@ import { databaseCpu, freePort, processCpu } from './harness.js';
  * `npm run bench:api`: the library query — 50 tracks with their versions — served by our API
  * (viewer.tracks over Apollo + type-graphql, authenticated), by PostGraphile 5 on the same tables,
  * and by a bare graphql-http + pg server, each its own process, loaded in turn by autocannon.
- * BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32).
+ * BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32), BENCH_ROUNDS (default 3: the servers
+ * are measured in turn, round after round, and the medians reported).
  */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const BENCH_BOT_TOKEN = '7000000002:AAbench-bot-token_for-the-benchmark';
 const dbName = `mv_benchapi_${randomBytes(4).toString('hex')}`;
@@ -70,6 +72,65 @@ async function seed(pool: pg.Pool, userId: string): Promise<void> {
 
 async function load(url: string, body: string, headers: Record<string, string>): Promise<autocannon.Result> {
   return autocannon({ url, method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, connections: CONNECTIONS, duration: SECONDS });
+}
+
+interface RunFigures {
+  perSecond: number;
+  p50: number;
+  p97_5: number;
+  p99: number;
+  /** CPU ms per request: the server's own, and PostgreSQL's and Redis's on its behalf. */
+  cpu: number;
+  postgres: number;
+  redis: number;
+  errors: number;
+}
+
+/** One measured load run against a server, with the CPU each process spent on it. */
+async function measuredRun(server: Server, body: string, headers: Record<string, string>): Promise<RunFigures> {
+  const cpuBefore = (await processCpu(server.child.pid!)).ms;
+  const databaseBefore = await databaseCpu();
+  const result = await load(server.url, body, headers);
+  // The server's own CPU per request: steadier than req/s when the load generator shares the
+  // cores; and what PostgreSQL and Redis spent on its behalf, on the same cores.
+  const requests = Math.max(1, result.requests.total);
+  const cpu = ((await processCpu(server.child.pid!)).ms - cpuBefore) / requests;
+  const databaseAfter = await databaseCpu();
+  return {
+    perSecond: result.requests.average,
+    p50: result.latency.p50,
+    p97_5: result.latency.p97_5,
+    p99: result.latency.p99,
+    cpu,
+    postgres: (databaseAfter.postgres - databaseBefore.postgres) / requests,
+    redis: (databaseAfter.redis - databaseBefore.redis) / requests,
+    errors: result.errors + result.non2xx,
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** Each figure's median over the runs (errors: the total). */
+function medianRun(runs: RunFigures[]): RunFigures {
+  const of = (pick: (run: RunFigures) => number) => median(runs.map(pick));
+  return {
+    perSecond: of((r) => r.perSecond),
+    p50: of((r) => r.p50),
+    p97_5: of((r) => r.p97_5),
+    p99: of((r) => r.p99),
+    cpu: of((r) => r.cpu),
+    postgres: of((r) => r.postgres),
+    redis: of((r) => r.redis),
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+  };
+}
+
+function describeRun(name: string, run: RunFigures): string {
+  return `${name.padEnd(24)} ${run.perSecond.toFixed(0).padStart(6)} req/s   p50 ${run.p50} ms   p97.5 ${run.p97_5} ms   p99 ${run.p99} ms   CPU ${run.cpu.toFixed(2)} ms/request (PostgreSQL ${run.postgres.toFixed(2)}, Redis ${run.redis.toFixed(2)})   errors ${run.errors}`;
 }
 
 async function main(): Promise<void> {
@@ -129,30 +190,32 @@ async function main(): Promise<void> {
         count: (d) => (d as { tracks: Array<{ versions: unknown[] }> }).tracks.filter((t) => t.versions.length === 2).length,
       },
     };
-    process.stdout.write(`api benchmark: 50 tracks x 2 versions per request, autocannon ${CONNECTIONS} connections, ${SECONDS} s each\n`);
-    const results: Record<string, autocannon.Result> = {};
+    process.stdout.write(`api benchmark: 50 tracks x 2 versions per request, autocannon ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} rounds\n`);
     for (const server of servers) {
       const q = queries[server.name]!;
       const check = await post(server.url, q.body, q.headers);
       if (check.errors || q.count(check.data) !== 50) throw new Error(`${server.name} answered wrongly: ${JSON.stringify(check).slice(0, 300)}`);
       await load(server.url, q.body, q.headers); // warm-up run, not reported
-      const cpuBefore = (await processCpu(server.child.pid!)).ms;
-      const databaseBefore = await databaseCpu();
-      const result = await load(server.url, q.body, q.headers);
-      // The server's own CPU per request: steadier than req/s when the load generator shares the
-      // cores; and what PostgreSQL and Redis spent on its behalf, on the same cores.
-      const requests = Math.max(1, result.requests.total);
-      const cpuPerRequest = ((await processCpu(server.child.pid!)).ms - cpuBefore) / requests;
-      const databaseAfter = await databaseCpu();
-      const postgresPerRequest = (databaseAfter.postgres - databaseBefore.postgres) / requests;
-      const redisPerRequest = (databaseAfter.redis - databaseBefore.redis) / requests;
-      results[server.name] = result;
-      process.stdout.write(
-        `${server.name.padEnd(24)} ${result.requests.average.toFixed(0).padStart(6)} req/s   p50 ${result.latency.p50} ms   p97.5 ${result.latency.p97_5} ms   p99 ${result.latency.p99} ms   CPU ${cpuPerRequest.toFixed(2)} ms/request (PostgreSQL ${postgresPerRequest.toFixed(2)}, Redis ${redisPerRequest.toFixed(2)})   errors ${result.errors + result.non2xx}\n`,
-      );
     }
-    const ours_ = results['MusicVerse API']!.requests.average;
-    process.stdout.write(`MusicVerse / PostGraphile: ${(ours_ / results['PostGraphile 5']!.requests.average).toFixed(2)}   MusicVerse / bare: ${(ours_ / results['bare graphql-http + pg']!.requests.average).toFixed(2)}\n`);
+    // Rounds take the servers in turn, so that a slow spell of the machine falls on all of them
+    // rather than on whichever ran then; each round's ratios are taken within the round.
+    const rounds: Array<Record<string, RunFigures>> = [];
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      const figures: Record<string, RunFigures> = {};
+      for (const server of servers) {
+        const q = queries[server.name]!;
+        figures[server.name] = await measuredRun(server, q.body, q.headers);
+        process.stdout.write(`round ${round}  ${describeRun(server.name, figures[server.name]!)}\n`);
+      }
+      rounds.push(figures);
+    }
+    process.stdout.write('median of the rounds:\n');
+    for (const server of servers) {
+      const runs = rounds.map((r) => r[server.name]!);
+      process.stdout.write(`${describeRun(server.name, medianRun(runs))}\n`);
+    }
+    const ratio = (other: string) => median(rounds.map((r) => r['MusicVerse API']!.perSecond / r[other]!.perSecond)).toFixed(2);
+    process.stdout.write(`MusicVerse / PostGraphile: ${ratio('PostGraphile 5')}   MusicVerse / bare: ${ratio('bare graphql-http + pg')}   (median of the per-round ratios)\n`);
   } finally {
     for (const server of servers) server.child.kill('SIGTERM');
     await Promise.all(servers.map((s) => new Promise((resolve) => (s.child.exitCode !== null ? resolve(null) : s.child.once('exit', resolve)))));

@@ -61,12 +61,17 @@ export function formatRow(name: string, result: RunResult, ceiling?: RunResult):
   return `${name.padEnd(44)} ${result.perSecond.toFixed(0).padStart(7)} pairs/s   p50 ${result.p50ms.toFixed(1).padStart(6)} ms   p95 ${result.p95ms.toFixed(1).padStart(6)} ms   ${ratio}${result.errors ? `   ${result.errors} errors` : ''}`;
 }
 
-/** CPU time (user + system, ms) process `pid` has used so far, and its name, from /proc (Linux). */
-export async function processCpu(pid: number | string): Promise<{ name: string; ms: number }> {
+/**
+ * CPU time (user + system, ms) process `pid` has used so far, its name, and the CPU of its
+ * children that have exited (and been waited for), from /proc (Linux).
+ */
+export async function processCpu(pid: number | string): Promise<{ name: string; ms: number; exitedChildrenMs: number }> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
+  // Fields after the parenthesised command name; utime, stime, cutime and cstime are the 12th
+  // to the 15th of them.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ms: ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 };
+  const ticks = (index: number) => (Number(fields[index]) * 1000) / 100;
+  return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ms: ticks(11) + ticks(12), exitedChildrenMs: ticks(13) + ticks(14) };
 }
 
 /**
@@ -77,7 +82,9 @@ export async function databaseCpu(): Promise<{ postgres: number; redis: number }
   const servers = { postgres: 0, 'redis-server': 0 };
   for (const pid of (await readdir('/proc')).filter((name) => /^\d+$/.test(name))) {
     const cpu = await processCpu(pid).catch(() => null);
-    if (cpu && cpu.name in servers) servers[cpu.name as keyof typeof servers] += cpu.ms;
+    // A backend that exits (a pool closing an idle connection) keeps counting, through the
+    // postmaster's exited children.
+    if (cpu && cpu.name in servers) servers[cpu.name as keyof typeof servers] += cpu.ms + cpu.exitedChildrenMs;
   }
   return { postgres: servers.postgres, redis: servers['redis-server'] };
 }
