@@ -164,7 +164,9 @@ async function main(): Promise<void> {
     const warmupFailed = failed;
     const started = performance.now();
     const cpuBefore = await cpuSnapshot([api, ...workers]);
+    const loadBefore = process.cpuUsage();
     await phase(JOBS);
+    const load = process.cpuUsage(loadBefore);
     const seconds = (performance.now() - started) / 1000;
     const cpuAfter = await cpuSnapshot([api, ...workers]);
     const perJob = (i: number) => ((cpuAfter[i]! - cpuBefore[i]!) / JOBS).toFixed(1);
@@ -176,7 +178,7 @@ async function main(): Promise<void> {
     // CPU per job is steadier than jobs/s on a shared machine, and says which process to work on.
     const servers = workers.length + 1;
     process.stdout.write(
-      `CPU per job: API ${perJob(0)} ms, worker${workers.length > 1 ? 's' : ''} ${workers.map((_, i) => perJob(i + 1)).join(' + ')} ms, PostgreSQL ${perJob(servers)} ms, Redis ${perJob(servers + 1)} ms (PostgreSQL and Redis: the whole machine's)\n`,
+      `CPU per job: API ${perJob(0)} ms, worker${workers.length > 1 ? 's' : ''} ${workers.map((_, i) => perJob(i + 1)).join(' + ')} ms, PostgreSQL ${perJob(servers)} ms, Redis ${perJob(servers + 1)} ms (PostgreSQL and Redis: the whole machine's); this load generator ${((load.user + load.system) / 1000 / JOBS).toFixed(1)} ms\n`,
     );
     // The pipeline's own latency, with nothing queued ahead: one user, one job at a time.
     latencies.length = 0;
