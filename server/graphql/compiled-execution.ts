@@ -29,19 +29,26 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
  * Apollo's extension point for a custom executor is its gateway interface: a "gateway" that
  * serves our own schema and executes with the compiled plan.
  */
+const SEEN_ONCE = 'seen once';
+
 export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
   // Apollo keeps one parsed DocumentNode per distinct query text (its document store), so a hot
   // query finds its plan here by identity; unused plans go with their documents. null: run it
-  // on graphql-js.
-  const plans = new WeakMap<DocumentNode, Map<string, CompiledQuery | null>>();
+  // on graphql-js. An operation is compiled on its second run only, so that one-off documents
+  // (or a flood of distinct ones) never pay for compiling.
+  const plans = new WeakMap<DocumentNode, Map<string, CompiledQuery | null | typeof SEEN_ONCE>>();
 
   const planFor = (document: DocumentNode, operationName: string | null): CompiledQuery | null => {
     let byName = plans.get(document);
-    const known = byName?.get(operationName ?? '');
-    if (known !== undefined) return known;
+    if (!byName) plans.set(document, (byName = new Map()));
+    const known = byName.get(operationName ?? '');
+    if (known === undefined) {
+      byName.set(operationName ?? '', SEEN_ONCE);
+      return null;
+    }
+    if (known !== SEEN_ONCE) return known;
     const compiled = touchesAbstractTypes(schema, document) ? null : compileQuery(schema, document, operationName ?? undefined);
     const plan = compiled && isCompiledQuery(compiled) ? compiled : null;
-    if (!byName) plans.set(document, (byName = new Map()));
     byName.set(operationName ?? '', plan);
     return plan;
   };
