@@ -15,6 +15,9 @@ import {
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
+/** The mark of an operation run once and not compiled yet. */
+const SEEN_ONCE = 'seen once';
+
 /**
  * Runs HTTP operations through graphql-jit: each distinct operation is compiled once into a plain
  * function that walks its selection set directly, instead of graphql-js interpreting the document
@@ -29,8 +32,6 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
  * Apollo's extension point for a custom executor is its gateway interface: a "gateway" that
  * serves our own schema and executes with the compiled plan.
  */
-const SEEN_ONCE = 'seen once';
-
 export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
   // Apollo keeps one parsed DocumentNode per distinct query text (its document store), so a hot
   // query finds its plan here by identity; unused plans go with their documents. null: run it
@@ -41,15 +42,16 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
   const planFor = (document: DocumentNode, operationName: string | null): CompiledQuery | null => {
     let byName = plans.get(document);
     if (!byName) plans.set(document, (byName = new Map()));
-    const known = byName.get(operationName ?? '');
+    const name = operationName ?? '';
+    const known = byName.get(name);
     if (known === undefined) {
-      byName.set(operationName ?? '', SEEN_ONCE);
+      byName.set(name, SEEN_ONCE);
       return null;
     }
     if (known !== SEEN_ONCE) return known;
     const compiled = touchesAbstractTypes(schema, document) ? null : compileQuery(schema, document, operationName ?? undefined);
     const plan = compiled && isCompiledQuery(compiled) ? compiled : null;
-    byName.set(operationName ?? '', plan);
+    byName.set(name, plan);
     return plan;
   };
 

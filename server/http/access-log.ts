@@ -10,8 +10,9 @@ const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
  */
 export function accessLog(log: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    // Nothing to time or to write when neither line would be logged (LOG_LEVEL above info).
-    if (!log.isLevelEnabled('debug') && !log.isLevelEnabled('info')) return next();
+    // Nothing to time or to write when no line would be logged (LOG_LEVEL above info; a level
+    // that shows debug shows info too).
+    if (!log.isLevelEnabled('info')) return next();
     const started = process.hrtime.bigint();
     const path = req.path;
     const done = () => {

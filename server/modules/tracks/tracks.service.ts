@@ -4,7 +4,7 @@ import { BadUserInputError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import { recordEvent } from '../../infra/outbox/outbox.js';
 import { Topic } from '../../infra/outbox/outbox.topics.js';
-import { ALL_VERSION_FIELDS, TRACKS_PAGE, tracksPageWithVersions, type PartialVersionView, type VersionField } from './library-page.sql.js';
+import { TRACKS_PAGE, tracksPageWithVersions, type PartialVersionView, type VersionField } from './library-page.sql.js';
 import { Track } from './track.entity.js';
 import { StaleRevisionError, TrackNotFoundError } from './tracks.errors.js';
 
@@ -124,7 +124,7 @@ export class TracksService {
     userId: string,
     after: TrackPosition | null,
     limit: number,
-    versionFields: ReadonlySet<VersionField> = new Set(ALL_VERSION_FIELDS),
+    versionFields: ReadonlySet<VersionField>,
   ): Promise<TrackWithVersions[]> {
     const statement = tracksPageWithVersions(versionFields);
     const rows = await runStatement<TrackRow & { versions: PartialVersionView[] }>(em, statement, { userId, afterAt: after?.createdAt ?? null, afterId: after?.id ?? null, limit });
