@@ -10,7 +10,7 @@ import { CreditsService } from '../../server/modules/credits/credits.service.js'
 import { ProviderCancelledError, ProviderError } from '../../server/modules/generation/providers/provider.errors.js';
 import type { GeneratedAudio } from '../../server/modules/generation/providers/provider.js';
 import { Job, JobStatus } from '../../server/modules/jobs/job.entity.js';
-import { JOB_PROGRESS_CHANNEL, snapshotOf, type JobChanged, type JobSnapshot } from '../../server/modules/jobs/job.events.js';
+import { JOB_PROGRESS_CHANNEL, LATEST_TICK_TTL_MS, latestTickKey, snapshotOf, type JobChanged, type JobSnapshot } from '../../server/modules/jobs/job.events.js';
 import { recordJobChanged } from '../../server/modules/jobs/jobs.service.js';
 import { jobFromRow, type JobRecord, type JobRow } from '../../server/modules/jobs/job.row.js';
 import { CLAIM_JOB, LOCK_JOB_TO_FINISH, SUCCEED_JOB, type JobToFinishRow } from '../../server/modules/jobs/jobs.sql.js';
@@ -110,7 +110,7 @@ function progressPublisher(deps: GenerationDeps, job: JobRecord) {
     told = { progress: value, stage, at: now };
     const snapshot = { ...snapshotOf(job), status: JobStatus.RUNNING, progress: value, stage };
     const change: JobChanged = { jobId: job.id, userId: job.userId, status: JobStatus.RUNNING, progress: value, stage, job: snapshot };
-    await deps.broadcast.publish(JOB_PROGRESS_CHANNEL, JSON.stringify(change)).catch(() => undefined);
+    await deps.broadcast.publishLatest(JOB_PROGRESS_CHANNEL, latestTickKey(job.id), JSON.stringify(change), LATEST_TICK_TTL_MS).catch(() => undefined);
     if (now - saved.at >= SAVE_INTERVAL_MS && (stage !== saved.stage || value >= saved.progress + SAVE_STEP)) {
       saved = { progress: value, stage, at: now };
       await deps.orm.em.fork().nativeUpdate(Job, { id: job.id, status: JobStatus.RUNNING }, { progress: value, stage, updatedAt: systemClock.now() });

@@ -10,6 +10,21 @@ export type JobProgress = JobProgressSubscription['jobProgress'];
 /** A job in one of these never changes again. */
 export const TERMINAL_JOB_STATUSES: ReadonlySet<JobStatus> = new Set<JobStatus>(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 
+/** QUEUED, then RUNNING, then one of the terminal statuses. */
+function stepOf(status: JobStatus): number {
+  if (status === 'QUEUED') return 0;
+  return status === 'RUNNING' ? 1 : 2;
+}
+
+/** Whether `next` is news after `last`: a later status, more progress, or a new stage. */
+function movesOn(last: JobProgress, next: JobProgress): boolean {
+  const before = stepOf(last.status);
+  const after = stepOf(next.status);
+  if (after !== before) return after > before;
+  if (next.progress !== last.progress) return next.progress > last.progress;
+  return next.stage !== last.stage && before < 2;
+}
+
 export interface ListJobsParams extends PageParams {
   status?: JobStatus;
 }
@@ -39,10 +54,14 @@ export class Jobs extends APIResource {
   /**
    * The job's progress: its current state first, then every change; ends after the event with a
    * terminal status (SUCCEEDED, FAILED, CANCELLED). Survives reconnects: a resubscribe starts
-   * again from the current state, so the last event is always the final one.
+   * again from the current state, so the last event is always the final one. Progress never
+   * goes back: a state already seen, or an older one, is not yielded again.
    */
   async *watch(jobId: string, options?: SubscribeOptions): AsyncGenerator<JobProgress> {
+    let last: JobProgress | undefined;
     for await (const { jobProgress } of this.client.subscribe(JobProgressDocument, { jobId }, options)) {
+      if (last && !movesOn(last, jobProgress)) continue;
+      last = jobProgress;
       yield jobProgress;
       if (TERMINAL_JOB_STATUSES.has(jobProgress.status)) return;
     }

@@ -71,6 +71,22 @@ export class Broadcast {
     await this.publisher.publish(this.channel(name), message);
   }
 
+  /**
+   * Publishes `message` and keeps it under `key` for `ttlMs`, so that a listener arriving late
+   * can start from the latest message instead of waiting for the next. The value is stored
+   * before the message goes out (one pipeline, in order), so whoever heard it can read it.
+   */
+  async publishLatest(name: string, key: string, message: string, ttlMs: number): Promise<void> {
+    const replies = await this.publisher.pipeline().set(this.channel(key), message, 'PX', ttlMs).publish(this.channel(name), message).exec();
+    const failed = replies?.find(([error]) => error);
+    if (failed) throw failed[0];
+  }
+
+  /** The message last kept under `key` by publishLatest, if it has not expired. */
+  latest(key: string): Promise<string | null> {
+    return this.publisher.get(this.channel(key));
+  }
+
   async on(name: string, listener: Listener): Promise<() => Promise<void>> {
     const channel = this.channel(name);
     let local = this.listeners.get(channel);

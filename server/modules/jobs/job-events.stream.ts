@@ -3,7 +3,7 @@ import type { EventSubscriber } from '../../infra/outbox/event-subscriber.js';
 import { Topic } from '../../infra/outbox/outbox.topics.js';
 import { createPushStream } from '../../infra/pubsub/push-stream.js';
 import type { JobStatus } from './job.entity.js';
-import { JOB_PROGRESS_CHANNEL, movesOn, type JobChanged } from './job.events.js';
+import { JOB_PROGRESS_CHANNEL, latestTickKey, movesOn, type JobChanged } from './job.events.js';
 
 /** Jobs whose last state one subscription remembers (a reset only risks one stale repeat). */
 const MAX_TRACKED_JOBS = 10_000;
@@ -52,6 +52,12 @@ export class JobEvents {
       },
       { bufferSize: BUFFER },
     );
+  }
+
+  /** The running job's latest progress tick, if the worker kept one (see latestTickKey). */
+  async latestTick(jobId: string): Promise<JobChanged | null> {
+    const message = await this.broadcast.latest(latestTickKey(jobId));
+    return message ? parseMessage(message) : null;
   }
 
   private remove(userId: string, sink: Sink): void {

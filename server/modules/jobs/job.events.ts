@@ -112,5 +112,14 @@ export interface JobChanged {
 
 /** Broadcast channel of progress ticks (under the deployment prefix). */
 export const JOB_PROGRESS_CHANNEL = 'job.progress';
+/**
+ * Where a running job's latest tick is kept: the job row takes progress only now and then, so a
+ * subscriber that starts (or reconnects) mid-job begins from this, never behind what it saw.
+ */
+export function latestTickKey(jobId: string): string {
+  return `job.progress.latest:${jobId}`;
+}
+/** How long a tick is kept: longer than any gap between two ticks of a running job. */
+export const LATEST_TICK_TTL_MS = 60 * 60 * 1000;
 /** Broadcast channel asking the worker running a job to stop it. */
 export const JOB_CANCEL_CHANNEL = 'job.cancel';

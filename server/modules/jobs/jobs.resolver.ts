@@ -82,9 +82,14 @@ async function* jobProgressStream({ context, args }: SubscribeResolverData<unkno
   // Subscribe before reading the current state, so no change falls between the two.
   const changes = context.services.jobEvents.stream(viewer.userId, jobId);
   try {
-    const job = await context.services.jobs.find(context.em.fork(), viewer.userId, jobId);
+    const [job, tick] = await Promise.all([
+      context.services.jobs.find(context.em.fork(), viewer.userId, jobId),
+      context.services.jobEvents.latestTick(jobId).catch(() => null),
+    ]);
     if (!job) throw new JobNotFoundError();
     let last: JobChanged = { jobId, userId: viewer.userId, status: job.status, progress: job.progress, stage: job.stage };
+    // The row takes progress only now and then; the latest tick is newer while the job runs.
+    if (tick?.userId === viewer.userId && movesOn(last, tick)) last = tick;
     yield last;
     if (isTerminal(last.status)) return;
     for await (const change of changes) {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startTestApi } from '../../support/api.js';
 import { dataOf, gql } from '../../support/graphql-client.js';
-import { startGenerationStack, watchJob, type GenerationStack } from '../../support/generation-stack.js';
+import { startGenerationStack, watchJob, type GenerationStack, type ProgressEvent } from '../../support/generation-stack.js';
 import { signInNewUser } from '../../support/users.js';
 
 const GENERATE = `mutation($input: GenerateTrackInput!) { generateTrack(input: $input) { id status cost } }`;
@@ -77,6 +77,39 @@ describe('generation with the local provider', () => {
     await watchJob(stack.socket(user.token), job.id);
     const late = await watchJob(stack.socket(user.token), job.id);
     expect(late).toEqual([{ status: 'SUCCEEDED', progress: 100, stage: 'done' }]);
+  });
+});
+
+describe('a subscriber joining a running job', () => {
+  let slow: GenerationStack;
+  beforeAll(async () => {
+    slow = await startGenerationStack('midjob', { PROVIDER_LOCAL_SPEED: '2' });
+  });
+  afterAll(async () => {
+    await slow.stop();
+  });
+
+  it('starts from the latest progress tick, never behind what others already saw', async () => {
+    // The job row takes progress at most once a second, so it lags the ticks; a reconnecting
+    // client must not be sent back from 10 % to 0 %.
+    const user = await signInNewUser(slow.api.url);
+    const job = dataOf(await gql<{ generateTrack: { id: string } }>(slow.api.url, GENERATE, {
+      token: user.token,
+      variables: { input: { prompt: 'a slow ambient drone', durationSeconds: 8, idempotencyKey: randomUUID() } },
+    })).generateTrack;
+    let joined: Promise<ProgressEvent[]> | undefined;
+    let seenWhenJoining = -1;
+    await watchJob(slow.socket(user.token), job.id, (event) => {
+      if (joined || event.status !== 'RUNNING' || event.progress < 10) return;
+      seenWhenJoining = event.progress;
+      joined = watchJob(slow.socket(user.token), job.id);
+    });
+    const late = await joined!;
+    expect(late[0]!.status).toBe('RUNNING');
+    expect(late[0]!.progress).toBeGreaterThanOrEqual(seenWhenJoining);
+    const progress = late.map((e) => e.progress);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(late.at(-1)).toMatchObject({ status: 'SUCCEEDED', progress: 100 });
   });
 });
 
