@@ -1,17 +1,15 @@
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
-import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { openDatabase, pendingMigrations } from './infra/database/database.js';
-import { createLogger, withRequestId } from './infra/logger.js';
+import { createLogger } from './infra/logger.js';
 import { Metrics } from './infra/metrics.js';
 import { Broadcast } from './infra/pubsub/broadcast.js';
 import { createRedis } from './infra/redis/redis.js';
@@ -24,6 +22,10 @@ import { metricsPlugin, timeRootResolvers, operationLimitsPlugin, operationLogPl
 import { createSchema } from './graphql/schema.js';
 import { startWsEndpoint } from './graphql/ws-endpoint.js';
 import { accessLog } from './http/access-log.js';
+import { apolloHandler } from './http/apollo-handler.js';
+import { clientAddressOf, TRUSTED_PROXIES } from './http/client-address.js';
+import { graphqlPost } from './http/graphql-post.js';
+import { requestIds, requestScope } from './http/request-id.js';
 import { bodyErrors, graphqlBodyGuard, MAX_BODY_BYTES, notFound } from './http/graphql-request.js';
 import { operationsRouter } from './http/health.js';
 import { playground } from './http/playground.js';
@@ -51,24 +53,6 @@ export interface ApiServer {
 
 const GRAPHQL_PATH = '/graphql';
 
-function requestIdOf(req: Request): string {
-  const given = req.header('x-request-id');
-  return given && /^[\w-]{8,64}$/.test(given) ? given : randomUUID();
-}
-
-/** Every request gets an id, echoed in X-Request-Id and written on each of its log lines. */
-function requestIds(req: Request, res: Response, next: NextFunction): void {
-  const requestId = requestIdOf(req);
-  res.locals.requestId = requestId;
-  res.setHeader('X-Request-Id', requestId);
-  withRequestId(requestId, next);
-}
-
-/** Re-enters the request's log scope: body parsing resumes from socket events outside it. */
-function requestScope(_req: Request, res: Response, next: NextFunction): void {
-  withRequestId(String(res.locals.requestId), next);
-}
-
 /**
  * Redis going away must not take the process down: ioredis reconnects by itself, /readyz
  * reports it meanwhile, and the outage is logged once rather than on every retry.
@@ -94,6 +78,11 @@ async function closeRedis(connection: Redis): Promise<void> {
     return;
   }
   await connection.quit().catch(() => connection.disconnect());
+}
+
+/** A header as one string (Node already joins repeats of most headers with ", "). */
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 function delay(ms: number): Promise<void> {
@@ -155,13 +144,23 @@ export async function startApi(config: Config, log: Logger = createLogger(config
     return { requestId, em, ...auth, services, loaders: createLoaders(em), config, log: log.child({ requestId }), clientAddress };
   };
 
+  const contextOf = async (req: IncomingMessage, requestId: string): Promise<RequestContext> => {
+    const auth = await authenticate(services, { authorization: req.headers.authorization, apiKey: headerText(req.headers['x-api-key']) });
+    return createContext(requestId, auth, clientAddressOf(req));
+  };
+
   const app = express();
   app.disable('x-powered-by');
   // GraphQL answers are per caller and never revalidated; hashing every body for an ETag is waste.
   // (Files set their own validators.)
   app.set('etag', false);
-  app.set('trust proxy', 'loopback');
-  const httpServer = createServer(app);
+  app.set('trust proxy', TRUSTED_PROXIES);
+  // POST /graphql with a plain JSON body skips Express (see graphql-post.ts); set once Apollo runs.
+  const direct: { graphqlPost?: ReturnType<typeof graphqlPost<RequestContext>> } = {};
+  const httpServer = createServer((req, res) => {
+    if (direct.graphqlPost?.takes(req)) direct.graphqlPost.serve(req, res);
+    else void app(req, res);
+  });
   let draining = false;
 
   const apollo = new ApolloServer<RequestContext>({
@@ -196,13 +195,9 @@ export async function startApi(config: Config, log: Logger = createLogger(config
     express.json({ limit: MAX_BODY_BYTES }),
     requestScope,
     graphqlBodyGuard(metrics),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const auth = await authenticate(services, { authorization: req.header('authorization'), apiKey: req.header('x-api-key') });
-        return createContext(String(res.locals.requestId), auth, req.ip ?? null);
-      },
-    }),
+    apolloHandler(apollo, (req, res) => contextOf(req, String(res.locals.requestId))),
   );
+  direct.graphqlPost = graphqlPost({ apollo, path: GRAPHQL_PATH, metrics, log, context: contextOf });
 
   app.use(operationsRouter(orm, redis, metrics, () => draining));
   // Audio and covers, through expiring signed links (TrackVersion.audioUrl); no other credential.

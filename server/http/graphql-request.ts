@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import accepts from 'accepts';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Metrics } from '../infra/metrics.js';
@@ -16,22 +18,44 @@ const PREFLIGHT_HEADERS = ['x-apollo-operation-name', 'apollo-require-preflight'
  * Answers a request that fails before GraphQL sees it the way the GraphQL-over-HTTP spec asks:
  * a JSON `errors` list, in application/graphql-response+json when the client accepts it.
  */
-function refuse(req: Request, res: Response, metrics: Metrics, status: number, message: string): void {
+export function refuse(req: IncomingMessage, res: ServerResponse, metrics: Metrics, status: number, message: string): void {
   const code = status >= 500 ? 'INTERNAL' : 'BAD_USER_INPUT';
   metrics.errors.inc({ code });
-  const type = req.accepts(GRAPHQL_RESPONSE, 'application/json') === GRAPHQL_RESPONSE ? GRAPHQL_RESPONSE : 'application/json';
-  res.status(status).type(`${type}; charset=utf-8`).send(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+  const type = accepts(req).type([GRAPHQL_RESPONSE, 'application/json']) === GRAPHQL_RESPONSE ? GRAPHQL_RESPONSE : 'application/json';
+  res.statusCode = status;
+  res.setHeader('Content-Type', `${type}; charset=utf-8`);
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+export interface BodyProblem {
+  status: number;
+  message: string;
+}
+
 /**
- * Checks the shape of a POST before Apollo: a JSON object with a `query` string. Apollo's own
- * answers here are vague ("POST body missing, invalid Content-Type, or JSON object has no keys").
- * Bodies in a "simple" content type without a preflight header go on to Apollo, whose CSRF
- * prevention refuses them; other non-JSON bodies answer 415.
+ * What is wrong with a parsed JSON body before Apollo sees it, if anything: it must be one JSON
+ * object with a `query` string (or a persisted query). Apollo's own answers here are vague
+ * ("POST body missing, invalid Content-Type, or JSON object has no keys").
+ */
+export function jsonBodyProblem(body: unknown, contentLength: string | undefined): BodyProblem | null {
+  if (body === undefined || contentLength === '0') return { status: 400, message: 'The request body is empty; send {"query": "..."} as JSON' };
+  if (Array.isArray(body)) return { status: 400, message: 'Batched operations are not supported; send one operation per request' };
+  if (!isPlainObject(body)) return { status: 400, message: 'The request body must be a JSON object such as {"query": "{ viewer { user { id } } }"}' };
+  const persisted = isPlainObject(body.extensions) && body.extensions.persistedQuery !== undefined;
+  if ((body.query === undefined || body.query === '') && !persisted) {
+    return { status: 400, message: 'The JSON body has no "query": send the GraphQL document as a string in "query"' };
+  }
+  return null;
+}
+
+/**
+ * Checks the shape of a POST before Apollo (see jsonBodyProblem). Bodies in a "simple" content
+ * type without a preflight header go on to Apollo, whose CSRF prevention refuses them; other
+ * non-JSON bodies answer 415.
  */
 export function graphqlBodyGuard(metrics: Metrics) {
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -42,14 +66,8 @@ export function graphqlBodyGuard(metrics: Metrics) {
       if (simple && !PREFLIGHT_HEADERS.some((name) => req.header(name))) return next();
       return refuse(req, res, metrics, 415, 'Send the operation as a JSON body with Content-Type: application/json');
     }
-    const body: unknown = req.body;
-    if (body === undefined || req.header('content-length') === '0') return refuse(req, res, metrics, 400, 'The request body is empty; send {"query": "..."} as JSON');
-    if (Array.isArray(body)) return refuse(req, res, metrics, 400, 'Batched operations are not supported; send one operation per request');
-    if (!isPlainObject(body)) return refuse(req, res, metrics, 400, 'The request body must be a JSON object such as {"query": "{ viewer { user { id } } }"}');
-    const persisted = isPlainObject(body.extensions) && body.extensions.persistedQuery !== undefined;
-    if ((body.query === undefined || body.query === '') && !persisted) {
-      return refuse(req, res, metrics, 400, 'The JSON body has no "query": send the GraphQL document as a string in "query"');
-    }
+    const problem = jsonBodyProblem(req.body, req.header('content-length'));
+    if (problem) return refuse(req, res, metrics, problem.status, problem.message);
     next();
   };
 }
