@@ -15,8 +15,9 @@ import type { RequestContext } from './context.js';
 import { checkOperationLimits, type OperationLimits, type OperationMeasure } from './operation-limits.js';
 import { rateLimitedError } from '../modules/rate-limits/rate-limits.errors.js';
 import type { Services } from '../services.js';
+import { clientAddressOf } from '../http/client-address.js';
 
-type ContextFactory = (requestId: string, auth: Authentication) => RequestContext;
+type ContextFactory = (requestId: string, auth: Authentication, clientAddress: string | null) => RequestContext;
 type FormatError = (formatted: GraphQLFormattedError, raw: unknown) => GraphQLFormattedError;
 
 export interface WsEndpointOptions {
@@ -113,6 +114,12 @@ export function startWsEndpoint(options: WsEndpointOptions): { stop: () => Promi
     return null;
   };
 
+  const admit = (auth: Authentication, clientAddress: string | null, cost: number) => {
+    if (!services.rateLimits.enabled) return undefined;
+    if (auth.viewer) return services.rateLimits.admit(auth.viewer.userId, cost);
+    return clientAddress ? services.rateLimits.admitAnonymous(clientAddress, cost) : undefined;
+  };
+
   const cleanup = useServer<Record<string, unknown>, ConnectionState>(
     {
       schema,
@@ -154,16 +161,18 @@ export function startWsEndpoint(options: WsEndpointOptions): { stop: () => Promi
         // Checked again: the access token may have expired since connection_init.
         const auth = await authenticateOrClose(ctx.extra.socket, stateOf(ctx.extra).credentials ?? {});
         if (!auth) return [new GraphQLError('The connection was closed: its credentials are no longer valid')];
-        // Each operation (a subscribe, not the events it later receives) spends the user's budget;
-        // a refused one gets RATE_LIMITED and the socket stays open.
-        const admission = auth.viewer && services.rateLimits.enabled ? await services.rateLimits.admit(auth.viewer.userId, measure.cost) : undefined;
+        // Each operation (a subscribe, not the events it later receives) spends the user's budget,
+        // or without credentials its client address's, as over HTTP; a refused one gets
+        // RATE_LIMITED and the socket stays open.
+        const clientAddress = clientAddressOf(ctx.extra.request);
+        const admission = await admit(auth, clientAddress, measure.cost);
         if (admission?.outcome === 'refused') return [rateLimitedError(admission.state, admission.retryAfter)];
         const operationType = operationTypeOf(document, payload.operationName);
         metrics.operations.inc({ operation_name: metrics.operationLabel(payload.operationName), operation_type: operationType });
         const requestId = randomUUID();
         // A subscription's lifetime is not a request's latency: only queries and mutations are timed.
         const stopTimer = operationType === 'subscription' ? undefined : metrics.requestDuration.startTimer({ transport: 'ws', operation_type: operationType });
-        const contextValue: WsOperationContext = { ...createContext(requestId, auth), stopTimer };
+        const contextValue: WsOperationContext = { ...createContext(requestId, auth, clientAddress), stopTimer };
         if (admission?.outcome === 'admitted') services.rateLimits.remember(contextValue, admission.state);
         return {
           schema,

@@ -86,10 +86,27 @@ describe('Subscribe', () => {
     expect(rateLimitHeaders(after)).toMatchObject({ used: 60, remaining: 0 });
   });
 
-  it('leaves anonymous WebSocket operations unlimited', async () => {
-    const client = createClient({ url: `${api.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
+  it('counts anonymous WebSocket operations against their client address, shared with HTTP', async () => {
+    // The socket comes through a proxy on this machine, which names the client (as over HTTP).
+    class ForwardedSocket extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols, { headers: { 'x-forwarded-for': '198.51.100.9' } });
+      }
+    }
+    let closed = false;
+    const client = createClient({ url: `${api.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: ForwardedSocket, retryAttempts: 0, on: { closed: () => (closed = true) } });
     clients.push(client);
+    await awayFromWindowEnd();
     const answers = await Promise.all(Array.from({ length: 70 }, () => run(client, '{ priceCatalog { model } }')));
-    expect(answers.every((a) => a.errors === undefined && a.data)).toBe(true);
+    const served = answers.filter((a) => a.errors === undefined && a.data);
+    const refused = answers.filter((a) => a.errors?.[0]?.extensions?.code === 'RATE_LIMITED');
+    expect([served.length, refused.length]).toEqual([60, 10]);
+    expect(closed).toBe(false);
+
+    // The address's budget is the one HTTP spends too; another address has its own.
+    const [overHttp] = await burst(api.url, 1, '{ priceCatalog { model } }', { headers: { 'x-forwarded-for': '198.51.100.9' } });
+    expect(overHttp!.status).toBe(429);
+    const [elsewhere] = await burst(api.url, 1, '{ priceCatalog { model } }', { headers: { 'x-forwarded-for': '198.51.100.10' } });
+    expect(elsewhere!.status).toBe(200);
   });
 });
