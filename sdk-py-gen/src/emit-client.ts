@@ -1,6 +1,6 @@
 import { docstring, pyString } from './naming.js';
 import type { Operation, Variable } from './operations-model.js';
-import { annotation, parseExpr, serializeExpr, type PyType } from './py-type.js';
+import { annotation, parseExpr, DATETIME_IMPORT, scalarConvertersImport, serializeExpr, type PyType } from './py-type.js';
 
 type Flavour = 'async' | 'sync';
 
@@ -121,9 +121,11 @@ export function emitClient(operations: readonly Operation[], banner: string): st
     '',
     'from collections.abc import AsyncIterator, Iterator',
     'from dataclasses import replace',
+    DATETIME_IMPORT,
     'from typing import Any',
     '',
     'from . import operations',
+    scalarConvertersImport(['datetime_to_json']),
     'from ._base import AsyncClientBase, SyncClientBase',
     'from ._retry import new_idempotency_key',
     `from .types import ${typeNames(operations).join(', ')}`,

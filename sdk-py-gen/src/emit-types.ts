@@ -1,6 +1,6 @@
 import { isEnumType, isInputObjectType, isNonNullType, type GraphQLEnumType, type GraphQLInputObjectType, type GraphQLSchema } from 'graphql';
 import { docstring, pyString, snakeCase } from './naming.js';
-import { annotation, inputPyType, parseExpr, serializeExpr } from './py-type.js';
+import { annotation, inputPyType, parseExpr, DATETIME_IMPORT, scalarConvertersImport, serializeExpr } from './py-type.js';
 import type { ResultClass } from './result-model.js';
 
 /** Schema enums and input objects, in a stable order, skipping GraphQL's own `__` types. */
@@ -75,7 +75,10 @@ export function emitTypes(schema: GraphQLSchema, results: readonly ResultClass[]
     'import enum',
     'from collections.abc import Mapping',
     'from dataclasses import dataclass',
+    DATETIME_IMPORT,
     'from typing import Any',
+    '',
+    scalarConvertersImport(['datetime_from_json', 'datetime_to_json']),
     '',
     `__all__ = [${[...schemaEnums(schema), ...schemaInputs(schema)].map((t) => pyString(t.name)).concat(results.map((c) => pyString(c.name)).sort()).join(', ')}]`,
   ];

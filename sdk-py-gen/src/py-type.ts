@@ -4,25 +4,35 @@ import {
 
 /** A Python type the generator annotates with, and knows how to parse or serialise. */
 export type PyType =
-  | { kind: 'scalar'; py: string }
+  | { kind: 'scalar'; py: string; parse?: string; serialize?: string }
   | { kind: 'enum'; name: string }
   | { kind: 'object'; name: string }
   | { kind: 'list'; of: PyType }
   | { kind: 'optional'; of: PyType };
 
-/** GraphQL scalars as Python sees them on the wire; unknown custom scalars stay `Any`. */
-const SCALARS: Record<string, string> = {
-  ID: 'str',
-  String: 'str',
-  Int: 'int',
-  Float: 'float',
-  Boolean: 'bool',
-  DateTimeISO: 'str',
-  JSONObject: 'dict[str, Any]',
+/**
+ * GraphQL scalars as Python sees them; unknown custom scalars stay `Any`. A scalar with `parse`
+ * and `serialize` is converted by those functions of the runtime's _scalars.py.
+ */
+const SCALARS: Record<string, Extract<PyType, { kind: 'scalar' }>> = {
+  ID: { kind: 'scalar', py: 'str' },
+  String: { kind: 'scalar', py: 'str' },
+  Int: { kind: 'scalar', py: 'int' },
+  Float: { kind: 'scalar', py: 'float' },
+  Boolean: { kind: 'scalar', py: 'bool' },
+  DateTimeISO: { kind: 'scalar', py: 'datetime', parse: 'datetime_from_json', serialize: 'datetime_to_json' },
+  JSONObject: { kind: 'scalar', py: 'dict[str, Any]' },
 };
 
 export function scalarType(name: string): PyType {
-  return { kind: 'scalar', py: SCALARS[name] ?? 'Any' };
+  return SCALARS[name] ?? { kind: 'scalar', py: 'Any' };
+}
+
+/** The standard-library import a module annotating with these types needs. */
+export const DATETIME_IMPORT = 'from datetime import datetime';
+/** The runtime's converters, imported where generated code calls them. */
+export function scalarConvertersImport(names: readonly string[]): string {
+  return `from ._scalars import ${[...names].sort().join(', ')}`;
 }
 
 export function annotation(type: PyType): string {
@@ -55,7 +65,7 @@ export function inputPyType(type: GraphQLInputType): PyType {
 export function parseExpr(type: PyType, value: string, depth = 0): string {
   switch (type.kind) {
     case 'scalar':
-      return value;
+      return type.parse ? `${type.parse}(${value})` : value;
     case 'enum':
       return `${type.name}(${value})`;
     case 'object':
@@ -78,7 +88,7 @@ export function parseExpr(type: PyType, value: string, depth = 0): string {
 export function serializeExpr(type: PyType, value: string, depth = 0): string {
   switch (type.kind) {
     case 'scalar':
-      return value;
+      return type.serialize ? `${type.serialize}(${value})` : value;
     case 'enum':
       return `${value}.value`;
     case 'object':

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from . import operations
+from ._scalars import datetime_to_json
 from ._base import AsyncClientBase, SyncClientBase
 from ._retry import new_idempotency_key
 from .types import ApiKey, ApiKeyScope, AuthPayload, CreateApiKeyInput, CreateApiKeyPayload, CreateWebhookInput, CreateWebhookPayload, CreditAccount, CreditTransaction, CreditTransactionConnection, CreditTransactionType, DevSignInInput, GenerateTrackInput, Hold, HoldConnection, HoldStatus, Job, JobConnection, JobProgressEvent, JobStatus, PlaceHoldInput, Price, RateLimit, RotateWebhookSecretPayload, Track, TrackConnection, TrackDetails, UpdateTrackInput, UpdateWebhookInput, User, Webhook, WebhookDeliveriesWebhook, WebhookDelivery, WebhookEventType
@@ -117,7 +119,7 @@ class AsyncMusicVerse(AsyncClientBase):
                 return
             after = page.page_info.end_cursor
 
-    async def transactions(self, *, first: int | None = None, after: str | None = None, type: CreditTransactionType | None = None, since: str | None = None, until: str | None = None) -> CreditTransactionConnection:
+    async def transactions(self, *, first: int | None = None, after: str | None = None, type: CreditTransactionType | None = None, since: datetime | None = None, until: datetime | None = None) -> CreditTransactionConnection:
         """Your credit journal, newest first, filtered by type and date."""
         variables: dict[str, Any] = {}
         if first is not None:
@@ -127,14 +129,14 @@ class AsyncMusicVerse(AsyncClientBase):
         if type is not None:
             variables["type"] = type.value
         if since is not None:
-            variables["since"] = since
+            variables["since"] = datetime_to_json(since)
         if until is not None:
-            variables["until"] = until
+            variables["until"] = datetime_to_json(until)
         data = await self._request(operations.TRANSACTIONS, "Transactions", variables, retryable=True)
         result: CreditTransactionConnection = CreditTransactionConnection.from_json(data["viewer"]["transactions"])
         return result
 
-    async def iterate_transactions(self, *, type: CreditTransactionType | None = None, since: str | None = None, until: str | None = None, page_size: int = 20) -> AsyncIterator[CreditTransaction]:
+    async def iterate_transactions(self, *, type: CreditTransactionType | None = None, since: datetime | None = None, until: datetime | None = None, page_size: int = 20) -> AsyncIterator[CreditTransaction]:
         """Every item of transactions(), page by page (page_size per request)."""
         after: str | None = None
         while True:
@@ -499,7 +501,7 @@ class MusicVerse(SyncClientBase):
                 return
             after = page.page_info.end_cursor
 
-    def transactions(self, *, first: int | None = None, after: str | None = None, type: CreditTransactionType | None = None, since: str | None = None, until: str | None = None) -> CreditTransactionConnection:
+    def transactions(self, *, first: int | None = None, after: str | None = None, type: CreditTransactionType | None = None, since: datetime | None = None, until: datetime | None = None) -> CreditTransactionConnection:
         """Your credit journal, newest first, filtered by type and date."""
         variables: dict[str, Any] = {}
         if first is not None:
@@ -509,14 +511,14 @@ class MusicVerse(SyncClientBase):
         if type is not None:
             variables["type"] = type.value
         if since is not None:
-            variables["since"] = since
+            variables["since"] = datetime_to_json(since)
         if until is not None:
-            variables["until"] = until
+            variables["until"] = datetime_to_json(until)
         data = self._request(operations.TRANSACTIONS, "Transactions", variables, retryable=True)
         result: CreditTransactionConnection = CreditTransactionConnection.from_json(data["viewer"]["transactions"])
         return result
 
-    def iterate_transactions(self, *, type: CreditTransactionType | None = None, since: str | None = None, until: str | None = None, page_size: int = 20) -> Iterator[CreditTransaction]:
+    def iterate_transactions(self, *, type: CreditTransactionType | None = None, since: datetime | None = None, until: datetime | None = None, page_size: int = 20) -> Iterator[CreditTransaction]:
         """Every item of transactions(), page by page (page_size per request)."""
         after: str | None = None
         while True:

@@ -6,7 +6,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+
+from ._scalars import datetime_from_json, datetime_to_json
 
 __all__ = ["ApiKeyStatus", "CreditTransactionType", "HoldStatus", "JobStatus", "Tier", "WebhookDeliveryStatus", "CreateApiKeyInput", "CreateWebhookInput", "DevSignInInput", "GenerateTrackInput", "PlaceHoldInput", "UpdatePriceInput", "UpdateTrackInput", "UpdateWebhookInput", "ApiKey", "ApiKeyScope", "AuthPayload", "CreateApiKeyPayload", "CreateWebhookPayload", "CreditAccount", "CreditTransaction", "CreditTransactionConnection", "CreditTransactionEdge", "Hold", "HoldConnection", "HoldEdge", "Job", "JobConnection", "JobEdge", "JobError", "JobProgressEvent", "JobTrack", "PageInfo", "Price", "RateLimit", "RotateWebhookSecretPayload", "Track", "TrackConnection", "TrackDetails", "TrackDetailsJob", "TrackEdge", "TrackVersion", "User", "Webhook", "WebhookDeliveriesWebhook", "WebhookDelivery", "WebhookDeliveryAttempt", "WebhookDeliveryConnection", "WebhookDeliveryEdge", "WebhookEventType"]
 
@@ -66,7 +69,7 @@ class CreateApiKeyInput:
     """1 to 80 characters, to tell keys apart."""
     scopes: list[str]
     """At least one scope from apiKeyScopes."""
-    expires_at: str | None = None
+    expires_at: datetime | None = None
     """When the key stops working; never when omitted."""
 
     def to_json(self) -> dict[str, Any]:
@@ -74,7 +77,7 @@ class CreateApiKeyInput:
         data["name"] = self.name
         data["scopes"] = list(self.scopes)
         if self.expires_at is not None:
-            data["expiresAt"] = self.expires_at
+            data["expiresAt"] = datetime_to_json(self.expires_at)
         return data
 
 
@@ -248,11 +251,11 @@ class ApiKey:
     scopes: list[str]
     """What the key may do; see apiKeyScopes."""
     status: ApiKeyStatus
-    created_at: str
-    expires_at: str | None
-    last_used_at: str | None
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
     """Last use, to the minute."""
-    revoked_at: str | None
+    revoked_at: datetime | None
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ApiKey:
@@ -262,10 +265,10 @@ class ApiKey:
             prefix=data["prefix"],
             scopes=list(data["scopes"]),
             status=ApiKeyStatus(data["status"]),
-            created_at=data["createdAt"],
-            expires_at=data["expiresAt"],
-            last_used_at=data["lastUsedAt"],
-            revoked_at=data["revokedAt"],
+            created_at=datetime_from_json(data["createdAt"]),
+            expires_at=None if data["expiresAt"] is None else datetime_from_json(data["expiresAt"]),
+            last_used_at=None if data["lastUsedAt"] is None else datetime_from_json(data["lastUsedAt"]),
+            revoked_at=None if data["revokedAt"] is None else datetime_from_json(data["revokedAt"]),
         )
 
 
@@ -289,19 +292,19 @@ class AuthPayload:
     """A new session: send accessToken as "Authorization: Bearer <token>"."""
     access_token: str
     """Bearer token for API calls; valid one hour."""
-    access_token_expires_at: str
+    access_token_expires_at: datetime
     refresh_token: str
     """Trade it for a new pair with refreshSession; valid 30 days, single use."""
-    refresh_token_expires_at: str
+    refresh_token_expires_at: datetime
     user: User
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> AuthPayload:
         return cls(
             access_token=data["accessToken"],
-            access_token_expires_at=data["accessTokenExpiresAt"],
+            access_token_expires_at=datetime_from_json(data["accessTokenExpiresAt"]),
             refresh_token=data["refreshToken"],
-            refresh_token_expires_at=data["refreshTokenExpiresAt"],
+            refresh_token_expires_at=datetime_from_json(data["refreshTokenExpiresAt"]),
             user=User.from_json(data["user"]),
         )
 
@@ -342,7 +345,7 @@ class CreditAccount:
     tier: Tier
     daily_grant: int
     """Credits your tier grants each UTC day."""
-    next_grant_at: str
+    next_grant_at: datetime
     """When the next daily grant becomes due (next UTC midnight)."""
 
     @classmethod
@@ -352,7 +355,7 @@ class CreditAccount:
             held=data["held"],
             tier=Tier(data["tier"]),
             daily_grant=data["dailyGrant"],
-            next_grant_at=data["nextGrantAt"],
+            next_grant_at=datetime_from_json(data["nextGrantAt"]),
         )
 
 
@@ -374,7 +377,7 @@ class CreditTransaction:
     reference: str | None
     hold_id: str | None
     """Global id of the hold this entry belongs to."""
-    created_at: str
+    created_at: datetime
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> CreditTransaction:
@@ -389,7 +392,7 @@ class CreditTransaction:
             reason=data["reason"],
             reference=data["reference"],
             hold_id=data["holdId"],
-            created_at=data["createdAt"],
+            created_at=datetime_from_json(data["createdAt"]),
         )
 
 
@@ -434,9 +437,9 @@ class Hold:
     reason: str
     reference: str | None
     idempotency_key: str
-    expires_at: str
-    created_at: str
-    resolved_at: str | None
+    expires_at: datetime
+    created_at: datetime
+    resolved_at: datetime | None
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Hold:
@@ -448,9 +451,9 @@ class Hold:
             reason=data["reason"],
             reference=data["reference"],
             idempotency_key=data["idempotencyKey"],
-            expires_at=data["expiresAt"],
-            created_at=data["createdAt"],
-            resolved_at=data["resolvedAt"],
+            expires_at=datetime_from_json(data["expiresAt"]),
+            created_at=datetime_from_json(data["createdAt"]),
+            resolved_at=None if data["resolvedAt"] is None else datetime_from_json(data["resolvedAt"]),
         )
 
 
@@ -507,9 +510,9 @@ class Job:
     provider_cost: int | None
     """What the upstream provider charged the platform."""
     error: JobError | None
-    created_at: str
-    started_at: str | None
-    finished_at: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
     track: JobTrack | None
     """The track the job made, once it succeeded."""
 
@@ -531,9 +534,9 @@ class Job:
             provider=data["provider"],
             provider_cost=data["providerCost"],
             error=None if not data["error"] else JobError.from_json(data["error"]),
-            created_at=data["createdAt"],
-            started_at=data["startedAt"],
-            finished_at=data["finishedAt"],
+            created_at=datetime_from_json(data["createdAt"]),
+            started_at=None if data["startedAt"] is None else datetime_from_json(data["startedAt"]),
+            finished_at=None if data["finishedAt"] is None else datetime_from_json(data["finishedAt"]),
             track=None if not data["track"] else JobTrack.from_json(data["track"]),
         )
 
@@ -663,7 +666,7 @@ class RateLimit:
     """Points left in this window."""
     used: int
     """Points spent in this window, this query included."""
-    reset_at: str
+    reset_at: datetime
     """When the window ends and the budget is full again."""
 
     @classmethod
@@ -673,7 +676,7 @@ class RateLimit:
             cost=data["cost"],
             remaining=data["remaining"],
             used=data["used"],
-            reset_at=data["resetAt"],
+            reset_at=datetime_from_json(data["resetAt"]),
         )
 
 
@@ -701,8 +704,8 @@ class Track:
     prompt: str
     revision: int
     """Pass it to updateTrack(expectedRevision:) to refuse overwriting a newer edit."""
-    created_at: str
-    updated_at: str
+    created_at: datetime
+    updated_at: datetime
     current_version: TrackVersion | None
 
     @classmethod
@@ -713,8 +716,8 @@ class Track:
             style=data["style"],
             prompt=data["prompt"],
             revision=data["revision"],
-            created_at=data["createdAt"],
-            updated_at=data["updatedAt"],
+            created_at=datetime_from_json(data["createdAt"]),
+            updated_at=datetime_from_json(data["updatedAt"]),
             current_version=None if not data["currentVersion"] else TrackVersion.from_json(data["currentVersion"]),
         )
 
@@ -745,8 +748,8 @@ class TrackDetails:
     prompt: str
     revision: int
     """Pass it to updateTrack(expectedRevision:) to refuse overwriting a newer edit."""
-    created_at: str
-    updated_at: str
+    created_at: datetime
+    updated_at: datetime
     current_version: TrackVersion | None
     versions: list[TrackVersion]
     """Every version, newest first."""
@@ -761,8 +764,8 @@ class TrackDetails:
             style=data["style"],
             prompt=data["prompt"],
             revision=data["revision"],
-            created_at=data["createdAt"],
-            updated_at=data["updatedAt"],
+            created_at=datetime_from_json(data["createdAt"]),
+            updated_at=datetime_from_json(data["updatedAt"]),
             current_version=None if not data["currentVersion"] else TrackVersion.from_json(data["currentVersion"]),
             versions=[TrackVersion.from_json(item0) for item0 in data["versions"]],
             job=None if not data["job"] else TrackDetailsJob.from_json(data["job"]),
@@ -819,7 +822,7 @@ class TrackVersion:
     """Like audioUrl, but the browser saves the file."""
     metadata: dict[str, Any]
     """Musical facts: tempo, key, instruments..."""
-    created_at: str
+    created_at: datetime
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> TrackVersion:
@@ -834,7 +837,7 @@ class TrackVersion:
             audio_url=data["audioUrl"],
             download_url=data["downloadUrl"],
             metadata=data["metadata"],
-            created_at=data["createdAt"],
+            created_at=datetime_from_json(data["createdAt"]),
         )
 
 
@@ -856,7 +859,7 @@ class User:
     """Has Telegram Premium."""
     tier: Tier
     is_admin: bool
-    created_at: str
+    created_at: datetime
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> User:
@@ -871,7 +874,7 @@ class User:
             is_premium=data["isPremium"],
             tier=Tier(data["tier"]),
             is_admin=data["isAdmin"],
-            created_at=data["createdAt"],
+            created_at=datetime_from_json(data["createdAt"]),
         )
 
 
@@ -887,11 +890,11 @@ class Webhook:
     enabled: bool
     """False after 10 deliveries in a row failed, or when turned off; updateWebhook(enabled: true) turns it back on."""
     disabled_reason: str | None
-    disabled_at: str | None
+    disabled_at: datetime | None
     consecutive_failures: int
     """Deliveries that failed in a row; the webhook is disabled at 10."""
-    created_at: str
-    updated_at: str
+    created_at: datetime
+    updated_at: datetime
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Webhook:
@@ -902,10 +905,10 @@ class Webhook:
             event_types=list(data["eventTypes"]),
             enabled=data["enabled"],
             disabled_reason=data["disabledReason"],
-            disabled_at=data["disabledAt"],
+            disabled_at=None if data["disabledAt"] is None else datetime_from_json(data["disabledAt"]),
             consecutive_failures=data["consecutiveFailures"],
-            created_at=data["createdAt"],
-            updated_at=data["updatedAt"],
+            created_at=datetime_from_json(data["createdAt"]),
+            updated_at=datetime_from_json(data["updatedAt"]),
         )
 
 
@@ -936,7 +939,7 @@ class WebhookDelivery:
     """The event's data, as sent in the body."""
     status: WebhookDeliveryStatus
     attempts: int
-    next_attempt_at: str | None
+    next_attempt_at: datetime | None
     """When the next try is due, while PENDING."""
     last_response_status: int | None
     last_error: str | None
@@ -945,8 +948,8 @@ class WebhookDelivery:
     attempt_log: list[WebhookDeliveryAttempt]
     redelivery_of: str | None
     """The delivery this one resent, for redeliveries."""
-    created_at: str
-    completed_at: str | None
+    created_at: datetime
+    completed_at: datetime | None
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> WebhookDelivery:
@@ -958,14 +961,14 @@ class WebhookDelivery:
             payload=data["payload"],
             status=WebhookDeliveryStatus(data["status"]),
             attempts=data["attempts"],
-            next_attempt_at=data["nextAttemptAt"],
+            next_attempt_at=None if data["nextAttemptAt"] is None else datetime_from_json(data["nextAttemptAt"]),
             last_response_status=data["lastResponseStatus"],
             last_error=data["lastError"],
             duration_ms=data["durationMs"],
             attempt_log=[WebhookDeliveryAttempt.from_json(item0) for item0 in data["attemptLog"]],
             redelivery_of=data["redeliveryOf"],
-            created_at=data["createdAt"],
-            completed_at=data["completedAt"],
+            created_at=datetime_from_json(data["createdAt"]),
+            completed_at=None if data["completedAt"] is None else datetime_from_json(data["completedAt"]),
         )
 
 
@@ -973,7 +976,7 @@ class WebhookDelivery:
 class WebhookDeliveryAttempt:
     """One try at sending a delivery."""
     number: int
-    at: str
+    at: datetime
     response_status: int | None
     """The receiver's HTTP status; null when it did not answer."""
     error: str | None
@@ -983,7 +986,7 @@ class WebhookDeliveryAttempt:
     def from_json(cls, data: Mapping[str, Any]) -> WebhookDeliveryAttempt:
         return cls(
             number=data["number"],
-            at=data["at"],
+            at=datetime_from_json(data["at"]),
             response_status=data["responseStatus"],
             error=data["error"],
             duration_ms=data["durationMs"],
