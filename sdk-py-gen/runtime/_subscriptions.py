@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Mapping
+import queue
+import threading
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
@@ -85,3 +87,52 @@ async def subscribe(url: str, credentials: Mapping[str, str], payload: Mapping[s
             raise APIConnectionError("the subscription's connection kept dropping")
         await asyncio.sleep(retry_delay(failures, None))
         failures += 1
+
+
+_JOIN_TIMEOUT = 5.0
+"""Seconds a closed blocking subscription waits for its helper thread to close the socket."""
+
+
+def subscribe_blocking(url: str, credentials: Mapping[str, str], payload: Mapping[str, Any], *, max_reconnects: int = 5) -> Iterator[dict[str, Any]]:
+    """subscribe() for blocking code: the same socket, reconnects and errors.
+
+    The socket lives on an event loop of its own in a helper thread; events reach the caller's
+    thread through a queue. Breaking out of the loop (or closing the iterator) closes the socket.
+    """
+    events: queue.Queue[tuple[str, Any]] = queue.Queue()
+
+    async def pump() -> None:
+        try:
+            async for data in subscribe(url, credentials, payload, max_reconnects=max_reconnects):
+                events.put(("next", data))
+        except Exception as error:  # handed to the caller's thread, raised there
+            events.put(("error", error))
+        else:
+            events.put(("done", None))
+
+    loop = asyncio.new_event_loop()
+    task = loop.create_task(pump())
+
+    def run() -> None:
+        try:
+            loop.run_until_complete(task)
+        except asyncio.CancelledError:
+            pass
+        finally:
+            loop.close()
+
+    thread = threading.Thread(target=run, name="musicverse-subscription", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = events.get()
+            if kind == "next":
+                yield value
+            elif kind == "error":
+                raise value
+            else:
+                return
+    finally:
+        if thread.is_alive():
+            loop.call_soon_threadsafe(task.cancel)
+            thread.join(_JOIN_TIMEOUT)

@@ -49,12 +49,13 @@ function requestMethod(op: Operation, flavour: Flavour): string[] {
   ];
 }
 
-function subscriptionMethod(op: Operation): string[] {
+function subscriptionMethod(op: Operation, flavour: Flavour): string[] {
+  const [prefix, iterator] = flavour === 'async' ? ['async ', 'AsyncIterator'] : ['', 'Iterator'];
   return [
-    `    async def ${op.method}(${params(op.variables)}) -> AsyncIterator[${annotation(op.result)}]:`,
+    `    ${prefix}def ${op.method}(${params(op.variables)}) -> ${iterator}[${annotation(op.result)}]:`,
     ...docstring(op.description, '        '),
     ...variablesBlock(op.variables),
-    `        async for data in self._subscribe(operations.${op.constant}, ${pyString(op.name)}, variables):`,
+    `        ${prefix}for data in self._subscribe(operations.${op.constant}, ${pyString(op.name)}, variables):`,
     `            yield ${resultExpr(op)}`,
   ];
 }
@@ -83,11 +84,11 @@ function clientClass(operations: readonly Operation[], flavour: Flavour): string
   const base = flavour === 'async' ? 'AsyncClientBase' : 'SyncClientBase';
   const summary = flavour === 'async'
     ? 'The MusicVerse API with asyncio (httpx.AsyncClient); subscriptions are async iterators.'
-    : 'The MusicVerse API, blocking (httpx.Client). Subscriptions need AsyncMusicVerse.';
+    : 'The MusicVerse API, blocking (httpx.Client); subscriptions are iterators (break out to close them).';
   const methods: string[][] = [];
   for (const op of operations) {
     if (op.kind === 'subscription') {
-      if (flavour === 'async') methods.push(subscriptionMethod(op));
+      methods.push(subscriptionMethod(op, flavour));
       continue;
     }
     methods.push(requestMethod(op, flavour));

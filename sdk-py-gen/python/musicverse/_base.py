@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from types import TracebackType
 from typing import Any, Self
 
@@ -15,7 +15,7 @@ import httpx
 
 from ._outcome import Outcome, outcome_of_exception, outcome_of_response
 from ._retry import DEFAULT_MAX_RETRIES, retry_delay
-from ._subscriptions import subscribe
+from ._subscriptions import subscribe, subscribe_blocking
 from .errors import MusicVerseError
 
 DEFAULT_BASE_URL = "http://localhost:4000"
@@ -121,7 +121,7 @@ class AsyncClientBase:
 
 
 class SyncClientBase:
-    """The blocking twin of AsyncClientBase, with the same options (no subscriptions)."""
+    """The blocking twin of AsyncClientBase, with the same options; subscriptions are iterators."""
 
     def __init__(
         self,
@@ -133,10 +133,16 @@ class SyncClientBase:
         max_retries: int = DEFAULT_MAX_RETRIES,
         headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
+        max_reconnects: int = 5,
     ) -> None:
         self._options = _Options(api_key, access_token, base_url, timeout, max_retries, headers)
         self._http = http_client or httpx.Client(timeout=timeout)
         self._owns_http = http_client is None
+        self._max_reconnects = max_reconnects
+
+    def _subscribe(self, document: str, operation_name: str, variables: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        payload = self._options.payload(document, operation_name, variables)
+        return subscribe_blocking(self._options.ws_url, self._options.credentials, payload, max_reconnects=self._max_reconnects)
 
     def _request(self, document: str, operation_name: str, variables: Mapping[str, Any], *, retryable: bool) -> dict[str, Any]:
         payload = self._options.payload(document, operation_name, variables)

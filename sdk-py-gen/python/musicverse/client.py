@@ -400,7 +400,7 @@ class AsyncMusicVerse(AsyncClientBase):
 
 
 class MusicVerse(SyncClientBase):
-    """The MusicVerse API, blocking (httpx.Client). Subscriptions need AsyncMusicVerse."""
+    """The MusicVerse API, blocking (httpx.Client); subscriptions are iterators (break out to close them)."""
 
     def api_keys(self) -> list[ApiKey]:
         """Your API keys, newest first. Sessions only."""
@@ -564,6 +564,12 @@ class MusicVerse(SyncClientBase):
         result: Hold = Hold.from_json(data["releaseHold"])
         return result
 
+    def credits_changed(self) -> Iterator[CreditAccount]:
+        """Your credit account, each time it changes (holds, commits, releases, grants, purchases), from any server."""
+        variables: dict[str, Any] = {}
+        for data in self._subscribe(operations.CREDITS_CHANGED, "CreditsChanged", variables):
+            yield CreditAccount.from_json(data["creditsChanged"])
+
     def generate_track(self, input: GenerateTrackInput) -> Job:
         """Starts a generation: prices it, holds the credits and queues it. Same idempotencyKey, same job."""
         if input.idempotency_key is None:
@@ -613,6 +619,19 @@ class MusicVerse(SyncClientBase):
             if not page.page_info.has_next_page or page.page_info.end_cursor is None:
                 return
             after = page.page_info.end_cursor
+
+    def job_progress(self, job_id: str) -> Iterator[JobProgressEvent]:
+        """A job's progress: first its current state, then every change; completes after the job finishes."""
+        variables: dict[str, Any] = {}
+        variables["jobId"] = job_id
+        for data in self._subscribe(operations.JOB_PROGRESS, "JobProgress", variables):
+            yield JobProgressEvent.from_json(data["jobProgress"])
+
+    def job_updated(self) -> Iterator[Job]:
+        """Every change of any of your jobs, from any server."""
+        variables: dict[str, Any] = {}
+        for data in self._subscribe(operations.JOB_UPDATED, "JobUpdated", variables):
+            yield Job.from_json(data["jobUpdated"])
 
     def rate_limit(self) -> RateLimit:
         """Your API rate limit: the tier's points per minute, what this query costs, what is left and when it resets. Needs credentials."""
