@@ -20,7 +20,7 @@ export interface RequestContext {
   authError: DomainError | null;
   services: Services;
   loaders: Loaders;
-  /** The caller's address as the proxy in front reports it (HTTP); null on WebSocket operations. */
+  /** The caller's address (a loopback proxy may name it in X-Forwarded-For); for a socket, its upgrade request's. */
   clientAddress: string | null;
   config: Config;
   log: Logger;
