@@ -18,6 +18,7 @@ import { AuditService } from './modules/admin/audit.service.js';
 import { EventSubscriber } from './infra/outbox/event-subscriber.js';
 import { JobEvents } from './modules/jobs/job-events.stream.js';
 import { JobsService } from './modules/jobs/jobs.service.js';
+import { ProjectsService } from './modules/projects/projects.service.js';
 import { TracksService } from './modules/tracks/tracks.service.js';
 import { WEBHOOK_DUE_CHANNEL, WebhooksService } from './modules/webhooks/webhooks.service.js';
 import { systemClock, type Clock } from './core/clock.js';
@@ -39,6 +40,7 @@ export interface Services {
   events: EventSubscriber;
   jobs: JobsService;
   jobEvents: JobEvents;
+  projects: ProjectsService;
   tracks: TracksService;
   webhooks: WebhooksService;
   /** Per-user API budgets (RATE_LIMITS); checked before each signed-in operation. */
@@ -82,6 +84,7 @@ export async function createServices(infra: Infrastructure): Promise<Services> {
   const creditsAdmin = new CreditsAdminService(clock, credits, providerBalance, audit);
   const events = new EventSubscriber(broadcast, log);
   const jobs = new JobsService(clock, credits, broadcast);
+  const projects = new ProjectsService(clock);
   return {
     users,
     auth,
@@ -95,7 +98,8 @@ export async function createServices(infra: Infrastructure): Promise<Services> {
     events,
     jobs,
     jobEvents: new JobEvents(broadcast, events),
-    tracks: new TracksService(clock),
+    projects,
+    tracks: new TracksService(clock, projects),
     webhooks: new WebhooksService(config.webhooks, clock, (deliveryId) => broadcast.publish(WEBHOOK_DUE_CHANNEL, deliveryId)),
     rateLimits: new RateLimitsService({
       enabled: config.rateLimits,

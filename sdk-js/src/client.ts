@@ -9,6 +9,7 @@ import { Auth } from './resources/auth.js';
 import { Credits } from './resources/credits.js';
 import { Generation } from './resources/generation.js';
 import { Jobs } from './resources/jobs.js';
+import { Projects } from './resources/projects.js';
 import { Tracks } from './resources/tracks.js';
 import { ViewerResource } from './resources/viewer.js';
 import { Webhooks } from './resources/webhooks.js';
@@ -30,6 +31,7 @@ const SDK_VERSION = '0.1.0';
  */
 export class MusicVerse {
   readonly tracks = new Tracks(this);
+  readonly projects = new Projects(this);
   readonly jobs = new Jobs(this);
   readonly generation = new Generation(this);
   readonly credits = new Credits(this);

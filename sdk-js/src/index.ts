@@ -34,7 +34,8 @@ export {
   type VerifyWebhookOptions,
   type SignedWebhookHeaders,
 } from './core/webhooks.js';
-export type { Track, TrackDetails, UpdateTrackParams } from './resources/tracks.js';
+export type { Track, TrackDetails, ListTracksParams, UpdateTrackParams } from './resources/tracks.js';
+export type { Project, UpdateProjectParams } from './resources/projects.js';
 export { TERMINAL_JOB_STATUSES, type Job, type JobProgress, type ListJobsParams } from './resources/jobs.js';
 export type { GenerateParams } from './resources/generation.js';
 export type { CreditBalance, Hold, CreditTransaction, Price, ListHoldsParams, ListTransactionsParams, PlaceHoldParams } from './resources/credits.js';

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Job } from '../modules/jobs/job.entity.js';
+import { Project } from '../modules/projects/project.entity.js';
 import { runStatement, sqlStatement } from '../infra/database/sql-statement.js';
 import type { TrackVersionView } from '../modules/tracks/track-version.entity.js';
 import { toVersionView, type VersionRow } from '../modules/tracks/track-version.row.js';
@@ -17,6 +18,9 @@ export interface Loaders {
   trackById: DataLoader<string, Track | null>;
   jobById: DataLoader<string, Job | null>;
   versionsByTrackId: DataLoader<string, TrackVersionView[]>;
+  projectById: DataLoader<string, Project | null>;
+  /** Tracks in the library filed in each project. */
+  trackCountByProjectId: DataLoader<string, number>;
 }
 
 function byId<T extends { id: string }>(em: EntityManager, entity: new () => T) {
@@ -34,9 +38,23 @@ const VERSIONS_OF_TRACKS = sqlStatement(
   { trackIds: 'json' },
 );
 
+const TRACK_COUNTS_OF_PROJECTS = sqlStatement(
+  'track_counts_of_projects',
+  `select project_id, count(*)::int as tracks from tracks
+   where project_id in (select value::uuid from json_array_elements_text(:projectIds)) and deleted_at is null
+   group by project_id`,
+  { projectIds: 'json' },
+);
+
 export function createLoaders(em: EntityManager): Loaders {
   return {
     userById: byId(em, User),
+    projectById: byId(em, Project),
+    trackCountByProjectId: new DataLoader(async (projectIds: readonly string[]) => {
+      const rows = await runStatement<{ project_id: string; tracks: number }>(em, TRACK_COUNTS_OF_PROJECTS, { projectIds: JSON.stringify(projectIds) });
+      const counts = new Map(rows.map((row) => [row.project_id, row.tracks]));
+      return projectIds.map((id) => counts.get(id) ?? 0);
+    }),
     trackById: byId(em, Track),
     jobById: byId(em, Job),
     // Read-only and hot (a library page lists every version): plain rows, no entity bookkeeping.

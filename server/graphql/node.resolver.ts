@@ -5,6 +5,7 @@ import type { Viewer } from '../modules/auth/viewer.js';
 import { toUserType } from '../modules/users/users.types.js';
 import { toCreditTransactionType, toHoldType } from '../modules/credits/credits.types.js';
 import { toJobType } from '../modules/jobs/jobs.types.js';
+import { toProjectType } from '../modules/projects/projects.types.js';
 import { TrackVersion } from '../modules/tracks/track-version.entity.js';
 import { toTrackType, toTrackVersionType } from '../modules/tracks/tracks.types.js';
 import { toWebhookDeliveryType, toWebhookType } from '../modules/webhooks/webhooks.types.js';
@@ -48,6 +49,11 @@ const FETCHERS: Record<string, NodeFetcher> = {
     requireAccess(viewer, 'tracks:read');
     const track = await ctx.loaders.trackById.load(id);
     return track && track.user.id === viewer.userId && !track.deletedAt ? toTrackType(track) : null;
+  },
+  Project: async (ctx, viewer, id) => {
+    requireAccess(viewer, 'tracks:read');
+    const project = await ctx.loaders.projectById.load(id);
+    return project && project.user.id === viewer.userId ? toProjectType(project) : null;
   },
   TrackVersion: async (ctx, viewer, id) => {
     requireAccess(viewer, 'tracks:read');

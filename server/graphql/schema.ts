@@ -6,6 +6,7 @@ import { AuthResolver } from '../modules/auth/auth.resolver.js';
 import { AdminResolver } from '../modules/admin/admin.resolver.js';
 import { JobProgressEventResolver, JobsResolver, ViewerJobsResolver } from '../modules/jobs/jobs.resolver.js';
 import { TrackVersionsResolver, TracksResolver, ViewerTracksResolver } from '../modules/tracks/tracks.resolver.js';
+import { ProjectsResolver, ViewerProjectsResolver } from '../modules/projects/projects.resolver.js';
 import { CreditsResolver, CreditsSubscriptionResolver, ViewerCreditsResolver } from '../modules/credits/credits.resolver.js';
 import { ViewerResolver } from '../modules/viewer/viewer.resolver.js';
 import { ViewerWebhooksResolver, WebhooksResolver } from '../modules/webhooks/webhooks.resolver.js';
@@ -14,7 +15,7 @@ import { authChecker } from './auth-checker.js';
 import { NodeResolver } from './node.resolver.js';
 
 /** Every resolver of the API; a module adds its own here. */
-const RESOLVERS = [NodeResolver, ViewerResolver, AuthResolver, ApiKeysResolver, CreditsResolver, CreditsSubscriptionResolver, ViewerCreditsResolver, AdminResolver, JobsResolver, JobProgressEventResolver, ViewerJobsResolver, TracksResolver, TrackVersionsResolver, ViewerTracksResolver, WebhooksResolver, ViewerWebhooksResolver, RateLimitsResolver] as const;
+const RESOLVERS = [NodeResolver, ViewerResolver, AuthResolver, ApiKeysResolver, CreditsResolver, CreditsSubscriptionResolver, ViewerCreditsResolver, AdminResolver, JobsResolver, JobProgressEventResolver, ViewerJobsResolver, TracksResolver, TrackVersionsResolver, ViewerTracksResolver, ProjectsResolver, ViewerProjectsResolver, WebhooksResolver, ViewerWebhooksResolver, RateLimitsResolver] as const;
 
 /**
  * Subscriptions stream outbox events (EventSubscriber) through each field's own `subscribe`;

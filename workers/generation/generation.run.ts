@@ -14,6 +14,7 @@ import { JOB_PROGRESS_CHANNEL, LATEST_TICK_TTL_MS, latestTickKey, snapshotOf, ty
 import { recordJobChanged } from '../../server/modules/jobs/jobs.service.js';
 import { jobFromRow, type JobRecord, type JobRow } from '../../server/modules/jobs/job.row.js';
 import { CLAIM_JOB, LOCK_JOB_TO_FINISH, SUCCEED_JOB, type JobToFinishRow } from '../../server/modules/jobs/jobs.sql.js';
+import { ProjectsService } from '../../server/modules/projects/projects.service.js';
 import { TracksService } from '../../server/modules/tracks/tracks.service.js';
 import type { GenerationDeps } from './generation.deps.js';
 
@@ -28,7 +29,7 @@ export interface AttemptOptions {
 }
 
 const credits = new CreditsService(systemClock);
-const tracks = new TracksService(systemClock);
+const tracks = new TracksService(systemClock, new ProjectsService(systemClock));
 
 /**
  * Runs one attempt of a generation job, exactly-once in effect: the job is claimed with a

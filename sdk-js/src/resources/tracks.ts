@@ -7,6 +7,11 @@ export type Track = TrackFieldsFragment;
 /** A track with all its versions and the job that made it. */
 export type TrackDetails = Extract<NonNullable<TrackQuery['node']>, { id: string }>;
 
+export interface ListTracksParams extends PageParams {
+  /** Only the tracks filed in this project. */
+  projectId?: string;
+}
+
 export interface UpdateTrackParams extends UpdateTrackInput {
   /** Refuse with ConflictError unless the track is still at this revision. */
   expectedRevision?: number;
@@ -15,12 +20,13 @@ export interface UpdateTrackParams extends UpdateTrackInput {
 /** Your tracks, newest first. Reading needs `tracks:read`; changing needs `tracks:write`. */
 export class Tracks extends APIResource {
   /** One page; await it for a Page, or `for await` it for every track. */
-  list(params: PageParams = {}, options?: RequestOptions): PagePromise<Track> {
-    return new PagePromise(async (after) => (await this.client.request(TracksDocument, { first: params.pageSize, after }, options)).viewer.tracks, params.after ?? null);
+  list(params: ListTracksParams = {}, options?: RequestOptions): PagePromise<Track> {
+    const { pageSize, projectId } = params;
+    return new PagePromise(async (after) => (await this.client.request(TracksDocument, { first: pageSize, after, projectId }, options)).viewer.tracks, params.after ?? null);
   }
 
   /** Every track, fetching pages of `pageSize` as the loop goes. */
-  iterate(params: PageParams = {}, options?: RequestOptions): AsyncIterable<Track> {
+  iterate(params: ListTracksParams = {}, options?: RequestOptions): AsyncIterable<Track> {
     return this.list(params, options);
   }
 

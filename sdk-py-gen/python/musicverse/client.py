@@ -12,7 +12,7 @@ from . import operations
 from ._scalars import datetime_to_json
 from ._base import AsyncClientBase, SyncClientBase
 from ._retry import new_idempotency_key
-from .types import ApiKey, ApiKeyScope, AuthPayload, CreateApiKeyInput, CreateApiKeyPayload, CreateWebhookInput, CreateWebhookPayload, CreditAccount, CreditTransaction, CreditTransactionConnection, CreditTransactionType, DevSignInInput, GenerateTrackInput, Hold, HoldConnection, HoldStatus, Job, JobConnection, JobProgressEvent, JobStatus, PlaceHoldInput, Price, RateLimit, RotateWebhookSecretPayload, Track, TrackConnection, TrackDetails, UpdateTrackInput, UpdateWebhookInput, User, Webhook, WebhookDeliveriesWebhook, WebhookDelivery, WebhookEventType
+from .types import ApiKey, ApiKeyScope, AuthPayload, CreateApiKeyInput, CreateApiKeyPayload, CreateProjectInput, CreateWebhookInput, CreateWebhookPayload, CreditAccount, CreditTransaction, CreditTransactionConnection, CreditTransactionType, DevSignInInput, GenerateTrackInput, Hold, HoldConnection, HoldStatus, Job, JobConnection, JobProgressEvent, JobStatus, PlaceHoldInput, Price, Project, ProjectConnection, RateLimit, RotateWebhookSecretPayload, Track, TrackConnection, TrackDetails, UpdateProjectInput, UpdateTrackInput, UpdateWebhookInput, User, Webhook, WebhookDeliveriesWebhook, WebhookDelivery, WebhookEventType
 
 __all__ = ["AsyncMusicVerse", "MusicVerse"]
 
@@ -251,6 +251,63 @@ class AsyncMusicVerse(AsyncClientBase):
         async for data in self._subscribe(operations.JOB_UPDATED, "JobUpdated", variables):
             yield Job.from_json(data["jobUpdated"])
 
+    async def projects(self, *, first: int | None = None, after: str | None = None) -> ProjectConnection:
+        """Your projects, newest first."""
+        variables: dict[str, Any] = {}
+        if first is not None:
+            variables["first"] = first
+        if after is not None:
+            variables["after"] = after
+        data = await self._request(operations.PROJECTS, "Projects", variables, retryable=True)
+        result: ProjectConnection = ProjectConnection.from_json(data["viewer"]["projects"])
+        return result
+
+    async def iterate_projects(self, *, page_size: int = 20) -> AsyncIterator[Project]:
+        """Every item of projects(), page by page (page_size per request)."""
+        after: str | None = None
+        while True:
+            page = await self.projects(first=page_size, after=after)
+            for edge in page.edges:
+                yield edge.node
+            if not page.page_info.has_next_page or page.page_info.end_cursor is None:
+                return
+            after = page.page_info.end_cursor
+
+    async def project(self, id: str) -> Project | None:
+        """Fetches any object of yours by its global ID; null when not found or not yours."""
+        variables: dict[str, Any] = {}
+        variables["id"] = id
+        data = await self._request(operations.PROJECT, "Project", variables, retryable=True)
+        result: Project | None = None if not data["node"] else Project.from_json(data["node"])
+        return result
+
+    async def create_project(self, input: CreateProjectInput) -> Project:
+        """Makes a project to file tracks in (updateTrack(input: { projectId }))."""
+        variables: dict[str, Any] = {}
+        variables["input"] = input.to_json()
+        data = await self._request(operations.CREATE_PROJECT, "CreateProject", variables, retryable=False)
+        result: Project = Project.from_json(data["createProject"])
+        return result
+
+    async def update_project(self, id: str, input: UpdateProjectInput, *, expected_revision: int | None = None) -> Project:
+        """Renames or redescribes a project. With expectedRevision, a stale edit answers CONFLICT instead of overwriting."""
+        variables: dict[str, Any] = {}
+        variables["id"] = id
+        variables["input"] = input.to_json()
+        if expected_revision is not None:
+            variables["expectedRevision"] = expected_revision
+        data = await self._request(operations.UPDATE_PROJECT, "UpdateProject", variables, retryable=False)
+        result: Project = Project.from_json(data["updateProject"])
+        return result
+
+    async def delete_project(self, id: str) -> str:
+        """Deletes a project; its tracks stay in your library, in no project. Answers its id."""
+        variables: dict[str, Any] = {}
+        variables["id"] = id
+        data = await self._request(operations.DELETE_PROJECT, "DeleteProject", variables, retryable=False)
+        result: str = data["deleteProject"]
+        return result
+
     async def rate_limit(self) -> RateLimit:
         """Your API rate limit: the tier's points per minute, what this query costs, what is left and when it resets. Needs credentials."""
         variables: dict[str, Any] = {}
@@ -258,22 +315,24 @@ class AsyncMusicVerse(AsyncClientBase):
         result: RateLimit = RateLimit.from_json(data["rateLimit"])
         return result
 
-    async def tracks(self, *, first: int | None = None, after: str | None = None) -> TrackConnection:
+    async def tracks(self, *, first: int | None = None, after: str | None = None, project_id: str | None = None) -> TrackConnection:
         """Your library, newest first."""
         variables: dict[str, Any] = {}
         if first is not None:
             variables["first"] = first
         if after is not None:
             variables["after"] = after
+        if project_id is not None:
+            variables["projectId"] = project_id
         data = await self._request(operations.TRACKS, "Tracks", variables, retryable=True)
         result: TrackConnection = TrackConnection.from_json(data["viewer"]["tracks"])
         return result
 
-    async def iterate_tracks(self, *, page_size: int = 20) -> AsyncIterator[Track]:
+    async def iterate_tracks(self, *, project_id: str | None = None, page_size: int = 20) -> AsyncIterator[Track]:
         """Every item of tracks(), page by page (page_size per request)."""
         after: str | None = None
         while True:
-            page = await self.tracks(first=page_size, after=after)
+            page = await self.tracks(project_id=project_id, first=page_size, after=after)
             for edge in page.edges:
                 yield edge.node
             if not page.page_info.has_next_page or page.page_info.end_cursor is None:
@@ -633,6 +692,63 @@ class MusicVerse(SyncClientBase):
         for data in self._subscribe(operations.JOB_UPDATED, "JobUpdated", variables):
             yield Job.from_json(data["jobUpdated"])
 
+    def projects(self, *, first: int | None = None, after: str | None = None) -> ProjectConnection:
+        """Your projects, newest first."""
+        variables: dict[str, Any] = {}
+        if first is not None:
+            variables["first"] = first
+        if after is not None:
+            variables["after"] = after
+        data = self._request(operations.PROJECTS, "Projects", variables, retryable=True)
+        result: ProjectConnection = ProjectConnection.from_json(data["viewer"]["projects"])
+        return result
+
+    def iterate_projects(self, *, page_size: int = 20) -> Iterator[Project]:
+        """Every item of projects(), page by page (page_size per request)."""
+        after: str | None = None
+        while True:
+            page = self.projects(first=page_size, after=after)
+            for edge in page.edges:
+                yield edge.node
+            if not page.page_info.has_next_page or page.page_info.end_cursor is None:
+                return
+            after = page.page_info.end_cursor
+
+    def project(self, id: str) -> Project | None:
+        """Fetches any object of yours by its global ID; null when not found or not yours."""
+        variables: dict[str, Any] = {}
+        variables["id"] = id
+        data = self._request(operations.PROJECT, "Project", variables, retryable=True)
+        result: Project | None = None if not data["node"] else Project.from_json(data["node"])
+        return result
+
+    def create_project(self, input: CreateProjectInput) -> Project:
+        """Makes a project to file tracks in (updateTrack(input: { projectId }))."""
+        variables: dict[str, Any] = {}
+        variables["input"] = input.to_json()
+        data = self._request(operations.CREATE_PROJECT, "CreateProject", variables, retryable=False)
+        result: Project = Project.from_json(data["createProject"])
+        return result
+
+    def update_project(self, id: str, input: UpdateProjectInput, *, expected_revision: int | None = None) -> Project:
+        """Renames or redescribes a project. With expectedRevision, a stale edit answers CONFLICT instead of overwriting."""
+        variables: dict[str, Any] = {}
+        variables["id"] = id
+        variables["input"] = input.to_json()
+        if expected_revision is not None:
+            variables["expectedRevision"] = expected_revision
+        data = self._request(operations.UPDATE_PROJECT, "UpdateProject", variables, retryable=False)
+        result: Project = Project.from_json(data["updateProject"])
+        return result
+
+    def delete_project(self, id: str) -> str:
+        """Deletes a project; its tracks stay in your library, in no project. Answers its id."""
+        variables: dict[str, Any] = {}
+        variables["id"] = id
+        data = self._request(operations.DELETE_PROJECT, "DeleteProject", variables, retryable=False)
+        result: str = data["deleteProject"]
+        return result
+
     def rate_limit(self) -> RateLimit:
         """Your API rate limit: the tier's points per minute, what this query costs, what is left and when it resets. Needs credentials."""
         variables: dict[str, Any] = {}
@@ -640,22 +756,24 @@ class MusicVerse(SyncClientBase):
         result: RateLimit = RateLimit.from_json(data["rateLimit"])
         return result
 
-    def tracks(self, *, first: int | None = None, after: str | None = None) -> TrackConnection:
+    def tracks(self, *, first: int | None = None, after: str | None = None, project_id: str | None = None) -> TrackConnection:
         """Your library, newest first."""
         variables: dict[str, Any] = {}
         if first is not None:
             variables["first"] = first
         if after is not None:
             variables["after"] = after
+        if project_id is not None:
+            variables["projectId"] = project_id
         data = self._request(operations.TRACKS, "Tracks", variables, retryable=True)
         result: TrackConnection = TrackConnection.from_json(data["viewer"]["tracks"])
         return result
 
-    def iterate_tracks(self, *, page_size: int = 20) -> Iterator[Track]:
+    def iterate_tracks(self, *, project_id: str | None = None, page_size: int = 20) -> Iterator[Track]:
         """Every item of tracks(), page by page (page_size per request)."""
         after: str | None = None
         while True:
-            page = self.tracks(first=page_size, after=after)
+            page = self.tracks(project_id=project_id, first=page_size, after=after)
             for edge in page.edges:
                 yield edge.node
             if not page.page_info.has_next_page or page.page_info.end_cursor is None:

@@ -611,6 +611,98 @@ fragment JobFields on Job {
 }
 """
 
+PROJECTS = """\
+query Projects($first: Int, $after: String) {
+  viewer {
+    projects(first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        cursor
+        node {
+          ...ProjectFields
+        }
+      }
+    }
+  }
+}
+
+fragment ProjectFields on Project {
+  id
+  name
+  description
+  revision
+  trackCount
+  createdAt
+  updatedAt
+}
+"""
+
+PROJECT = """\
+query Project($id: ID!) {
+  node(id: $id) {
+    ... on Project {
+      ...ProjectFields
+    }
+  }
+}
+
+fragment ProjectFields on Project {
+  id
+  name
+  description
+  revision
+  trackCount
+  createdAt
+  updatedAt
+}
+"""
+
+CREATE_PROJECT = """\
+mutation CreateProject($input: CreateProjectInput!) {
+  createProject(input: $input) {
+    ...ProjectFields
+  }
+}
+
+fragment ProjectFields on Project {
+  id
+  name
+  description
+  revision
+  trackCount
+  createdAt
+  updatedAt
+}
+"""
+
+UPDATE_PROJECT = """\
+mutation UpdateProject($id: ID!, $input: UpdateProjectInput!, $expectedRevision: Int) {
+  updateProject(id: $id, input: $input, expectedRevision: $expectedRevision) {
+    ...ProjectFields
+  }
+}
+
+fragment ProjectFields on Project {
+  id
+  name
+  description
+  revision
+  trackCount
+  createdAt
+  updatedAt
+}
+"""
+
+DELETE_PROJECT = """\
+mutation DeleteProject($id: ID!) {
+  deleteProject(id: $id)
+}
+"""
+
 RATE_LIMIT = """\
 query RateLimit {
   rateLimit {
@@ -624,9 +716,9 @@ query RateLimit {
 """
 
 TRACKS = """\
-query Tracks($first: Int, $after: String) {
+query Tracks($first: Int, $after: String, $projectId: ID) {
   viewer {
-    tracks(first: $first, after: $after) {
+    tracks(first: $first, after: $after, projectId: $projectId) {
       totalCount
       pageInfo {
         hasNextPage
@@ -650,6 +742,10 @@ fragment TrackFields on Track {
   revision
   createdAt
   updatedAt
+  project {
+    id
+    name
+  }
   currentVersion {
     ...TrackVersionFields
   }
@@ -695,6 +791,10 @@ fragment TrackFields on Track {
   revision
   createdAt
   updatedAt
+  project {
+    id
+    name
+  }
   currentVersion {
     ...TrackVersionFields
   }
@@ -730,6 +830,10 @@ fragment TrackFields on Track {
   revision
   createdAt
   updatedAt
+  project {
+    id
+    name
+  }
   currentVersion {
     ...TrackVersionFields
   }

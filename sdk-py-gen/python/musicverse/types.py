@@ -11,7 +11,7 @@ from typing import Any
 
 from ._scalars import datetime_from_json, datetime_to_json
 
-__all__ = ["ApiKeyStatus", "CreditTransactionType", "HoldStatus", "JobStatus", "Tier", "WebhookDeliveryStatus", "CreateApiKeyInput", "CreateWebhookInput", "DevSignInInput", "GenerateTrackInput", "PlaceHoldInput", "UpdatePriceInput", "UpdateTrackInput", "UpdateWebhookInput", "ApiKey", "ApiKeyScope", "AuthPayload", "CreateApiKeyPayload", "CreateWebhookPayload", "CreditAccount", "CreditTransaction", "CreditTransactionConnection", "CreditTransactionEdge", "Hold", "HoldConnection", "HoldEdge", "Job", "JobConnection", "JobEdge", "JobError", "JobProgressEvent", "JobTrack", "PageInfo", "Price", "RateLimit", "RotateWebhookSecretPayload", "Track", "TrackConnection", "TrackDetails", "TrackDetailsJob", "TrackEdge", "TrackVersion", "User", "Webhook", "WebhookDeliveriesWebhook", "WebhookDelivery", "WebhookDeliveryAttempt", "WebhookDeliveryConnection", "WebhookDeliveryEdge", "WebhookEventType"]
+__all__ = ["ApiKeyStatus", "CreditTransactionType", "HoldStatus", "JobStatus", "Tier", "WebhookDeliveryStatus", "CreateApiKeyInput", "CreateProjectInput", "CreateWebhookInput", "DevSignInInput", "GenerateTrackInput", "PlaceHoldInput", "UpdatePriceInput", "UpdateProjectInput", "UpdateTrackInput", "UpdateWebhookInput", "ApiKey", "ApiKeyScope", "AuthPayload", "CreateApiKeyPayload", "CreateWebhookPayload", "CreditAccount", "CreditTransaction", "CreditTransactionConnection", "CreditTransactionEdge", "Hold", "HoldConnection", "HoldEdge", "Job", "JobConnection", "JobEdge", "JobError", "JobProgressEvent", "JobTrack", "PageInfo", "Price", "Project", "ProjectConnection", "ProjectEdge", "RateLimit", "RotateWebhookSecretPayload", "Track", "TrackConnection", "TrackDetails", "TrackDetailsJob", "TrackEdge", "TrackProject", "TrackVersion", "User", "Webhook", "WebhookDeliveriesWebhook", "WebhookDelivery", "WebhookDeliveryAttempt", "WebhookDeliveryConnection", "WebhookDeliveryEdge", "WebhookEventType"]
 
 
 class ApiKeyStatus(str, enum.Enum):
@@ -78,6 +78,21 @@ class CreateApiKeyInput:
         data["scopes"] = list(self.scopes)
         if self.expires_at is not None:
             data["expiresAt"] = datetime_to_json(self.expires_at)
+        return data
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CreateProjectInput:
+    name: str
+    """1 to 100 characters."""
+    description: str | None = None
+    """At most 1000 characters."""
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        data["name"] = self.name
+        if self.description is not None:
+            data["description"] = self.description
         return data
 
 
@@ -203,12 +218,33 @@ class UpdatePriceInput:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class UpdateProjectInput:
+    """Fields left out stay as they are; description: null clears it."""
+    description: str | None = None
+    name: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        if self.description is not None:
+            data["description"] = self.description
+        if self.name is not None:
+            data["name"] = self.name
+        return data
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class UpdateTrackInput:
+    """Fields left out stay as they are."""
+    project_id: str | None = None
+    """Files the track in this project of yours; null takes it out of its project."""
     style: str | None = None
+    """null clears it."""
     title: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
+        if self.project_id is not None:
+            data["projectId"] = self.project_id
         if self.style is not None:
             data["style"] = self.style
         if self.title is not None:
@@ -656,6 +692,62 @@ class Price:
 
 
 @dataclass(frozen=True, slots=True)
+class Project:
+    """A folder of your tracks (an album, a client's work). A track is in one project or none."""
+    id: str
+    """Opaque global ID; do not parse it."""
+    name: str
+    description: str | None
+    revision: int
+    """Pass it to updateProject(expectedRevision:) to refuse overwriting a newer edit."""
+    track_count: int
+    """How many tracks are filed in the project."""
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Project:
+        return cls(
+            id=data["id"],
+            name=data["name"],
+            description=data["description"],
+            revision=data["revision"],
+            track_count=data["trackCount"],
+            created_at=datetime_from_json(data["createdAt"]),
+            updated_at=datetime_from_json(data["updatedAt"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectConnection:
+    total_count: int
+    """All items matching the filters, not just this page."""
+    page_info: PageInfo
+    edges: list[ProjectEdge]
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ProjectConnection:
+        return cls(
+            total_count=data["totalCount"],
+            page_info=PageInfo.from_json(data["pageInfo"]),
+            edges=[ProjectEdge.from_json(item0) for item0 in data["edges"]],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectEdge:
+    cursor: str
+    node: Project
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ProjectEdge:
+        return cls(
+            cursor=data["cursor"],
+            node=Project.from_json(data["node"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class RateLimit:
     """The signed-in user's API budget in the current one-minute window (shared by all their sessions and API keys)."""
     limit: int
@@ -706,6 +798,8 @@ class Track:
     """Pass it to updateTrack(expectedRevision:) to refuse overwriting a newer edit."""
     created_at: datetime
     updated_at: datetime
+    project: TrackProject | None
+    """The project the track is filed in (updateTrack(input: { projectId }) moves it)."""
     current_version: TrackVersion | None
 
     @classmethod
@@ -718,6 +812,7 @@ class Track:
             revision=data["revision"],
             created_at=datetime_from_json(data["createdAt"]),
             updated_at=datetime_from_json(data["updatedAt"]),
+            project=None if not data["project"] else TrackProject.from_json(data["project"]),
             current_version=None if not data["currentVersion"] else TrackVersion.from_json(data["currentVersion"]),
         )
 
@@ -750,6 +845,8 @@ class TrackDetails:
     """Pass it to updateTrack(expectedRevision:) to refuse overwriting a newer edit."""
     created_at: datetime
     updated_at: datetime
+    project: TrackProject | None
+    """The project the track is filed in (updateTrack(input: { projectId }) moves it)."""
     current_version: TrackVersion | None
     versions: list[TrackVersion]
     """Every version, newest first."""
@@ -766,6 +863,7 @@ class TrackDetails:
             revision=data["revision"],
             created_at=datetime_from_json(data["createdAt"]),
             updated_at=datetime_from_json(data["updatedAt"]),
+            project=None if not data["project"] else TrackProject.from_json(data["project"]),
             current_version=None if not data["currentVersion"] else TrackVersion.from_json(data["currentVersion"]),
             versions=[TrackVersion.from_json(item0) for item0 in data["versions"]],
             job=None if not data["job"] else TrackDetailsJob.from_json(data["job"]),
@@ -800,6 +898,21 @@ class TrackEdge:
         return cls(
             cursor=data["cursor"],
             node=Track.from_json(data["node"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TrackProject:
+    """A folder of your tracks (an album, a client's work). A track is in one project or none."""
+    id: str
+    """Opaque global ID; do not parse it."""
+    name: str
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> TrackProject:
+        return cls(
+            id=data["id"],
+            name=data["name"],
         )
 
 

@@ -11,6 +11,7 @@ import { ProviderLedgerEntry } from '../../modules/credits/provider-ledger-entry
 import { TierPlan } from '../../modules/credits/tier-plan.entity.js';
 import { User } from '../../modules/users/user.entity.js';
 import { Job } from '../../modules/jobs/job.entity.js';
+import { Project } from '../../modules/projects/project.entity.js';
 import { Track } from '../../modules/tracks/track.entity.js';
 import { TrackVersion } from '../../modules/tracks/track-version.entity.js';
 import { OutboxEvent } from '../outbox/outbox-event.entity.js';
@@ -34,6 +35,7 @@ export const ENTITIES = [
   AuditEntry,
   Job,
   Track,
+  Project,
   TrackVersion,
   WebhookEndpoint,
   WebhookDelivery,

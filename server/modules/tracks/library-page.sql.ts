@@ -24,15 +24,16 @@ const VERSION_COLUMNS: ReadonlyArray<readonly [VersionField, string]> = [
 
 export const ALL_VERSION_FIELDS: readonly VersionField[] = VERSION_COLUMNS.map(([field]) => field);
 
-const TRACK_COLUMNS = 't.id, t.title, t.style, t.prompt, t.revision, t.current_version_id, t.created_at, t.updated_at';
+const TRACK_COLUMNS = 't.id, t.title, t.style, t.prompt, t.revision, t.current_version_id, t.project_id, t.created_at, t.updated_at';
 const PAGE_GROUP = TRACK_COLUMNS.replaceAll('t.', 'page.');
 const PAGE_FILTER = `where t.user_id = :userId and t.deleted_at is null
+     and (:projectId is null or t.project_id = :projectId)
      and (:afterAt is null or (t.created_at, t.id) < (:afterAt, :afterId))
    order by t.created_at desc, t.id desc
    limit :limit`;
-const PAGE_PARAMS = { userId: 'uuid', afterAt: 'timestamptz', afterId: 'uuid', limit: 'int' };
+const PAGE_PARAMS = { userId: 'uuid', projectId: 'uuid', afterAt: 'timestamptz', afterId: 'uuid', limit: 'int' };
 
-/** A newest-first page of a user's library. */
+/** A newest-first page of a user's library, or of one of their projects (projectId). */
 export const TRACKS_PAGE = sqlStatement('tracks_page', `select ${TRACK_COLUMNS} from tracks t ${PAGE_FILTER}`, PAGE_PARAMS);
 
 /** One statement per set of version fields, prepared once per connection like any other. */

@@ -11,7 +11,16 @@ import { JobType, toJobType } from '../jobs/jobs.types.js';
 import { ViewerType } from '../viewer/viewer.types.js';
 import { signFileUrl } from '../../infra/storage/signed-url.js';
 import { TrackNotFoundError } from './tracks.errors.js';
+import type { TrackShelf } from './tracks.service.js';
+import { ProjectNotFoundError } from '../projects/projects.errors.js';
+import { ProjectType, toProjectType } from '../projects/projects.types.js';
 import { TrackConnection, TrackType, TrackVersionType, UpdateTrackInput, toTrackType, toTrackVersionType } from './tracks.types.js';
+
+function projectIdOf(id: string): string {
+  const local = localIdOf(id, 'Project', 'projectId');
+  if (!local) throw new ProjectNotFoundError();
+  return local;
+}
 
 function trackIdOf(id: string): string {
   const local = localIdOf(id, 'Track');
@@ -30,7 +39,8 @@ export class TracksResolver {
     @CurrentViewer() viewer: Viewer,
     @Ctx() ctx: RequestContext,
   ): Promise<TrackType> {
-    return toTrackType(await ctx.services.tracks.update(ctx.em, viewer.userId, trackIdOf(id), input, expectedRevision));
+    const projectId = input.projectId ? projectIdOf(input.projectId) : input.projectId;
+    return toTrackType(await ctx.services.tracks.update(ctx.em, viewer.userId, trackIdOf(id), { ...input, projectId }, expectedRevision));
   }
 
   @Authorized('tracks:write')
@@ -51,6 +61,13 @@ export class TracksResolver {
   currentVersion(@Root() track: TrackType, @Ctx() ctx: RequestContext): TrackVersionType | null | Promise<TrackVersionType | null> {
     if (track.versionViews) return currentOf(track, track.versionViews);
     return ctx.loaders.versionsByTrackId.load(track.trackId).then((versions) => currentOf(track, versions));
+  }
+
+  @FieldResolver(() => ProjectType, { nullable: true, description: 'The project the track is filed in (updateTrack(input: { projectId }) moves it).' })
+  async project(@Root() track: TrackType, @Ctx() ctx: RequestContext): Promise<ProjectType | null> {
+    if (!track.projectLocalId) return null;
+    const project = await ctx.loaders.projectById.load(track.projectLocalId);
+    return project ? toProjectType(project) : null;
   }
 
   @FieldResolver(() => JobType, { nullable: true, description: 'The generation that made the track.' })
@@ -131,16 +148,22 @@ export class ViewerTracksResolver {
     @Ctx() ctx: RequestContext,
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('projectId', () => ID, { nullable: true, description: 'Only the tracks filed in this project of yours.' }) projectId: string | null,
     @Info() info: GraphQLResolveInfo,
   ) {
-    const size = pageSize(first);
-    const position = createdAtPosition(after);
-    const tracks = ctx.services.tracks;
-    // A page that shows versions reads them in the same statement (one round trip, no batch),
-    // with only the fields the query shows.
-    const versionFields = versionFieldsShown(info);
-    const rows = versionFields ? await tracks.pageWithVersions(ctx.em, root.userId, position, size + 1, versionFields) : await tracks.page(ctx.em, root.userId, position, size + 1);
-    return Object.assign(new TrackConnection(), toConnection(rows, size, after, toTrackType, createdAtCursor, () => tracks.count(ctx.em, root.userId)));
+    return trackPage(ctx, { userId: root.userId, projectId: projectId ? projectIdOf(projectId) : null }, first, after, info);
   }
+}
+
+/** A page of a user's tracks (all, or one project's) as a connection. */
+export async function trackPage(ctx: RequestContext, shelf: TrackShelf, first: number | null, after: string | null, info: GraphQLResolveInfo) {
+  const size = pageSize(first);
+  const position = createdAtPosition(after);
+  const tracks = ctx.services.tracks;
+  // A page that shows versions reads them in the same statement (one round trip, no batch),
+  // with only the fields the query shows.
+  const versionFields = versionFieldsShown(info);
+  const rows = versionFields ? await tracks.pageWithVersions(ctx.em, shelf, position, size + 1, versionFields) : await tracks.page(ctx.em, shelf, position, size + 1);
+  return Object.assign(new TrackConnection(), toConnection(rows, size, after, toTrackType, createdAtCursor, () => tracks.count(ctx.em, shelf)));
 }
 

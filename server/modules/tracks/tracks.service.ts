@@ -5,12 +5,15 @@ import type { Clock } from '../../core/clock.js';
 import { recordEvent } from '../../infra/outbox/outbox.js';
 import { Topic } from '../../infra/outbox/outbox.topics.js';
 import { TRACKS_PAGE, tracksPageWithVersions, type PartialVersionView, type VersionField } from './library-page.sql.js';
+import type { ProjectsService } from '../projects/projects.service.js';
 import { Track } from './track.entity.js';
 import { StaleRevisionError, TrackNotFoundError } from './tracks.errors.js';
 
 export interface TrackChange {
   title?: string | null;
   style?: string | null;
+  /** Files the track in this project (the user's own); null takes it out of its project. */
+  projectId?: string | null;
 }
 
 export interface NewGeneratedTrack {
@@ -33,7 +36,13 @@ export interface TrackPosition {
 }
 
 /** A track as read for display: the entity's fields without ORM bookkeeping. */
-export type TrackView = Pick<Track, 'id' | 'title' | 'style' | 'prompt' | 'revision' | 'currentVersionId' | 'createdAt' | 'updatedAt'>;
+export type TrackView = Pick<Track, 'id' | 'title' | 'style' | 'prompt' | 'revision' | 'currentVersionId' | 'projectId' | 'createdAt' | 'updatedAt'>;
+
+/** Which tracks a page lists: a user's library, or one of their projects. */
+export interface TrackShelf {
+  userId: string;
+  projectId?: string | null;
+}
 
 interface TrackRow {
   id: string;
@@ -42,6 +51,7 @@ interface TrackRow {
   prompt: string;
   revision: number;
   current_version_id: string | null;
+  project_id: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -85,14 +95,22 @@ function toTrackView(row: TrackRow): TrackView {
     prompt: row.prompt,
     revision: row.revision,
     currentVersionId: row.current_version_id,
+    projectId: row.project_id,
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };
 }
 
+function pageParams(shelf: TrackShelf, after: TrackPosition | null, limit: number): Record<string, unknown> {
+  return { userId: shelf.userId, projectId: shelf.projectId ?? null, afterAt: after?.createdAt ?? null, afterId: after?.id ?? null, limit };
+}
+
 /** The library: tracks, their versions, edits and soft deletes. */
 export class TracksService {
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly projects: ProjectsService,
+  ) {}
 
   /** A generated track and its first version, in the caller's transaction. */
   /**
@@ -110,8 +128,8 @@ export class TracksService {
   }
 
   /** A newest-first page of the library: plain rows (read-only and hot), one statement. */
-  async page(em: EntityManager, userId: string, after: TrackPosition | null, limit: number): Promise<TrackView[]> {
-    const rows = await runStatement<TrackRow>(em, TRACKS_PAGE, { userId, afterAt: after?.createdAt ?? null, afterId: after?.id ?? null, limit });
+  async page(em: EntityManager, shelf: TrackShelf, after: TrackPosition | null, limit: number): Promise<TrackView[]> {
+    const rows = await runStatement<TrackRow>(em, TRACKS_PAGE, pageParams(shelf, after, limit));
     return rows.map(toTrackView);
   }
 
@@ -121,13 +139,13 @@ export class TracksService {
    */
   async pageWithVersions(
     em: EntityManager,
-    userId: string,
+    shelf: TrackShelf,
     after: TrackPosition | null,
     limit: number,
     versionFields: ReadonlySet<VersionField>,
   ): Promise<TrackWithVersions[]> {
     const statement = tracksPageWithVersions(versionFields);
-    const rows = await runStatement<TrackRow & { versions: PartialVersionView[] }>(em, statement, { userId, afterAt: after?.createdAt ?? null, afterId: after?.id ?? null, limit });
+    const rows = await runStatement<TrackRow & { versions: PartialVersionView[] }>(em, statement, pageParams(shelf, after, limit));
     const datedVersions = versionFields.has('createdAt');
     // Versions arrive as JSON, already named like the view: only their dates need converting, in place.
     return rows.map((row) => {
@@ -136,8 +154,8 @@ export class TracksService {
     });
   }
 
-  async count(em: EntityManager, userId: string): Promise<number> {
-    return em.count(Track, { user: userId, deletedAt: null });
+  async count(em: EntityManager, shelf: TrackShelf): Promise<number> {
+    return em.count(Track, { user: shelf.userId, deletedAt: null, ...(shelf.projectId ? { project: shelf.projectId } : {}) });
   }
 
   /** Applies an edit; with `expectedRevision`, refuses it when the track moved on (CONFLICT). */
@@ -148,12 +166,15 @@ export class TracksService {
     if (style && style.length > 200) throw new BadUserInputError('style must be at most 200 characters', 'style');
     return em.transactional(async (tx) => {
       const track = await this.findOwned(tx, userId, trackId);
+      // Only into a project of the same user; another user's answers as one that does not exist.
+      if (change.projectId) await this.projects.findOwned(tx, userId, change.projectId);
+      const project = change.projectId === undefined ? {} : { project: change.projectId };
       const now = this.clock.now();
       // The revision check and bump are one conditional UPDATE, so two editors cannot both win.
       const updated = await tx.nativeUpdate(
         Track,
         { id: trackId, deletedAt: null, ...(expectedRevision !== undefined && expectedRevision !== null ? { revision: expectedRevision } : {}) },
-        { ...(title !== undefined ? { title } : {}), ...(style !== undefined ? { style } : {}), revision: track.revision + 1, updatedAt: now },
+        { ...(title !== undefined ? { title } : {}), ...(style !== undefined ? { style } : {}), ...project, revision: track.revision + 1, updatedAt: now },
       );
       if (updated === 0) throw new StaleRevisionError(expectedRevision ?? track.revision, track.revision);
       await tx.refresh(track);

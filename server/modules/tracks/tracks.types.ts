@@ -1,4 +1,4 @@
-import { Field, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { toGlobalId } from '../../core/global-id.js';
 import { Connection } from '../../graphql/connection.js';
@@ -43,6 +43,7 @@ export class TrackType extends Node {
   readonly __typename = 'Track';
   trackId!: string;
   currentVersionLocalId!: string | null;
+  projectLocalId!: string | null;
   /** Versions read with the page (newest first), when the query asked for them. */
   versionViews?: PartialVersionView[];
 
@@ -65,13 +66,16 @@ export class TrackType extends Node {
   updatedAt!: Date;
 }
 
-@InputType('UpdateTrackInput')
+@InputType('UpdateTrackInput', { description: 'Fields left out stay as they are.' })
 export class UpdateTrackInput {
   @Field(() => String, { nullable: true })
   title?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'null clears it.' })
   style?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Files the track in this project of yours; null takes it out of its project.' })
+  projectId?: string | null;
 }
 
 export const TrackConnection = Connection(TrackType, 'Track');
@@ -84,6 +88,7 @@ export function toTrackType(track: TrackView & { versions?: PartialVersionView[]
   type.id = toGlobalId('Track', track.id);
   type.trackId = track.id;
   type.currentVersionLocalId = track.currentVersionId ?? null;
+  type.projectLocalId = track.projectId ?? null;
   type.title = track.title;
   type.style = track.style ?? null;
   type.prompt = track.prompt;

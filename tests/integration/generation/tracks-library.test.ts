@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiServer } from '../../../server/app.js';
 import { startTestApi } from '../../support/api.js';
 import { codesOf, dataOf, gql } from '../../support/graphql-client.js';
+import { countQueries } from '../../support/sql-count.js';
 import { signInNewUser, type SignedInUser } from '../../support/users.js';
 
 /**
@@ -42,21 +42,6 @@ async function seedTracks(user: SignedInUser, count: number, versions = 2): Prom
     ids.push(Buffer.from(`Track:${trackId}`).toString('base64url'));
   }
   return ids.reverse();
-}
-
-/** Counts the SQL statements the API sends while `fn` runs. */
-async function countQueries<T>(fn: () => Promise<T>): Promise<{ result: T; queries: number }> {
-  const original = pg.Client.prototype.query;
-  let queries = 0;
-  pg.Client.prototype.query = function (this: pg.Client, ...args: Parameters<typeof original>) {
-    queries += 1;
-    return original.apply(this, args);
-  } as typeof original;
-  try {
-    return { result: await fn(), queries };
-  } finally {
-    pg.Client.prototype.query = original;
-  }
 }
 
 const PAGE = `query($first: Int, $after: String) { viewer { tracks(first: $first, after: $after) {
