@@ -142,6 +142,7 @@ async function complete(deps: GenerationDeps, claimed: JobRecord, audio: Generat
         title: claimed.title ?? titleFrom(claimed.prompt),
         style: claimed.style ?? null,
         prompt: claimed.prompt,
+        projectId: claimed.projectId ?? null,
         artifactKey,
         contentType: audio.contentType,
         sizeBytes: audio.audio.length,

@@ -61,6 +61,8 @@ export type GenerateTrackInput = {
   instrumental?: boolean | null | undefined;
   /** A model from priceCatalog; mv-lite by default. */
   model?: string | null | undefined;
+  /** A project of yours to file the new track in. */
+  projectId?: string | null | undefined;
   /** What the song is about, 1 to 1000 characters. */
   prompt: string;
   /** e.g. "lo-fi hip hop", "epic orchestral". */

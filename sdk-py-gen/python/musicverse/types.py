@@ -144,6 +144,8 @@ class GenerateTrackInput:
     instrumental: bool | None = None
     model: str | None = None
     """A model from priceCatalog; mv-lite by default."""
+    project_id: str | None = None
+    """A project of yours to file the new track in."""
     style: str | None = None
     """e.g. "lo-fi hip hop", "epic orchestral"."""
     title: str | None = None
@@ -158,6 +160,8 @@ class GenerateTrackInput:
             data["instrumental"] = self.instrumental
         if self.model is not None:
             data["model"] = self.model
+        if self.project_id is not None:
+            data["projectId"] = self.project_id
         if self.style is not None:
             data["style"] = self.style
         if self.title is not None:

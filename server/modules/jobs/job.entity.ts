@@ -86,6 +86,10 @@ export class Job {
   @Property({ type: 'uuid', nullable: true })
   trackId?: string | null;
 
+  /** The project the track goes to (checked to be the user's when requested). */
+  @Property({ type: 'uuid', nullable: true })
+  projectId?: string | null;
+
   @Property({ type: 'timestamptz', nullable: true })
   cancelRequestedAt?: Date | null;
 

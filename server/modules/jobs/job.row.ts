@@ -23,6 +23,7 @@ export interface JobRow {
   provider: string | null;
   provider_cost: number | null;
   track_id: string | null;
+  project_id: string | null;
   /** Dates arrive as strings on the ORM's connections (it parses them itself), as Dates elsewhere. */
   cancel_requested_at: Date | string | null;
   created_at: Date | string;
@@ -68,6 +69,7 @@ export function jobFromRow(row: JobRow): JobRecord {
     provider: row.provider,
     providerCost: row.provider_cost,
     trackId: row.track_id,
+    projectId: row.project_id,
     cancelRequestedAt: maybeDate(row.cancel_requested_at),
     createdAt: dateOf(row.created_at),
     updatedAt: dateOf(row.updated_at),

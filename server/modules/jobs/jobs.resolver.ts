@@ -9,6 +9,7 @@ import { ViewerType } from '../viewer/viewer.types.js';
 import { JobStatus } from './job.entity.js';
 import { movesOn, viewOfSnapshot, type JobChanged, type JobSnapshot } from './job.events.js';
 import { JobNotFoundError } from './jobs.errors.js';
+import { projectIdOf } from '../projects/projects.types.js';
 import { GenerateTrackInput, JobConnection, JobProgressEventType, JobType, toJobType } from './jobs.types.js';
 
 function jobIdOf(id: string, field = 'id'): string {
@@ -26,7 +27,8 @@ export class JobsResolver {
   @Authorized('generate:write')
   @Mutation(() => JobType, { description: 'Starts a generation: prices it, holds the credits and queues it. Same idempotencyKey, same job.' })
   async generateTrack(@Arg('input', () => GenerateTrackInput) input: GenerateTrackInput, @CurrentViewer() viewer: Viewer, @Ctx() ctx: RequestContext): Promise<JobType> {
-    return toJobType(await ctx.services.jobs.requestGeneration(ctx.em, viewer.userId, input));
+    const projectId = input.projectId ? projectIdOf(input.projectId, 'projectId') : null;
+    return toJobType(await ctx.services.jobs.requestGeneration(ctx.em, viewer.userId, { ...input, projectId }));
   }
 
   @Authorized('generate:write')

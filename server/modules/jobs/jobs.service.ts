@@ -15,6 +15,7 @@ import { Job, JobStatus, TERMINAL_JOB_STATUSES } from './job.entity.js';
 import { JOB_CANCEL_CHANNEL, snapshotOf } from './job.events.js';
 import { jobFromRow, type JobRecord, type JobRow } from './job.row.js';
 import { GENERATION_TERMS, INSERT_JOB, LOCK_USER_GENERATION, type GenerationTermsRow } from './jobs.sql.js';
+import { ProjectNotFoundError } from '../projects/projects.errors.js';
 import { FeatureNotInTierError, JobAlreadyFinishedError, JobNotFoundError, UnknownModelError } from './jobs.errors.js';
 
 export interface GenerateTrackRequest {
@@ -25,6 +26,8 @@ export interface GenerateTrackRequest {
   durationSeconds: number;
   model?: string | null;
   idempotencyKey: string;
+  /** A project of the user's to file the track in. */
+  projectId?: string | null;
 }
 
 /** A request after validation: trimmed, defaults applied. */
@@ -36,6 +39,7 @@ interface NormalizedRequest {
   durationSeconds: number;
   model: string;
   idempotencyKey: string;
+  projectId: string | null;
 }
 
 export const DEFAULT_MODEL = 'mv-lite';
@@ -78,6 +82,7 @@ export class JobsService {
       durationSeconds: request.durationSeconds,
       model: (request.model ?? DEFAULT_MODEL).trim(),
       idempotencyKey: text(request.idempotencyKey, 'idempotencyKey', 1, 200)!,
+      projectId: request.projectId ?? null,
     };
     if (!Number.isInteger(normalized.durationSeconds) || normalized.durationSeconds < 5 || normalized.durationSeconds > 240) {
       throw new BadUserInputError('durationSeconds must be a whole number from 5 to 240', 'durationSeconds');
@@ -144,10 +149,11 @@ export class JobsService {
   /** Runs in `tx`, a prepared-statement transaction; `em` maps the rows it returns. */
   private async createJob(em: EntityManager, tx: SqlTransaction, userId: string, request: NormalizedRequest): Promise<Job | JobRecord> {
     await runStatement(tx, LOCK_USER_GENERATION, { userId });
-    const [terms] = await runStatement<GenerationTermsRow>(tx, GENERATION_TERMS, { userId, model: request.model, idempotencyKey: request.idempotencyKey });
+    const [terms] = await runStatement<GenerationTermsRow>(tx, GENERATION_TERMS, { userId, model: request.model, idempotencyKey: request.idempotencyKey, projectId: request.projectId });
     if (!terms) throw new Error(`user ${userId} has no tier plan`);
     // A replay (also one that waited for the lock) finds the first request's job here.
     if (terms.existing_job_id) return this.replay(await em.findOneOrFail(Job, { id: terms.existing_job_id }), request);
+    if (request.projectId && !terms.project_id) throw new ProjectNotFoundError();
     const tier = terms.tier as Tier;
     const model = request.model;
     if (terms.credits === null || terms.credits_per_extra_minute === null) throw new UnknownModelError(model);
@@ -185,13 +191,14 @@ export class JobsService {
       cost,
       holdId,
       idempotencyKey: request.idempotencyKey,
+      projectId: request.projectId,
       now,
     });
     return jobFromRow(row!);
   }
 
   private replay(previous: Job, request: NormalizedRequest): Job {
-    const fields = ['prompt', 'title', 'style', 'instrumental', 'durationSeconds', 'model'] as const;
+    const fields = ['prompt', 'title', 'style', 'instrumental', 'durationSeconds', 'model', 'projectId'] as const;
     for (const field of fields) {
       if ((previous[field] ?? null) !== request[field]) throw new IdempotencyKeyReusedError(field);
     }

@@ -15,12 +15,13 @@ export const GENERATION_TERMS = sqlStatement(
   select u.tier, plan.allowed_models, plan.concurrent_jobs,
          price.credits, price.credits_per_extra_minute,
          (select count(*) from jobs where user_id = u.id and status in ('QUEUED', 'RUNNING'))::int as active_jobs,
-         (select id from jobs where user_id = u.id and idempotency_key = :idempotencyKey) as existing_job_id
+         (select id from jobs where user_id = u.id and idempotency_key = :idempotencyKey) as existing_job_id,
+         (select id from projects where id = :projectId and user_id = u.id) as project_id
   from users u
   join tier_plans plan on plan.tier = u.tier
   left join prices price on price.model = :model and price.active
   where u.id = :userId`,
-  { userId: 'uuid', model: 'text', idempotencyKey: 'text' },
+  { userId: 'uuid', model: 'text', idempotencyKey: 'text', projectId: 'uuid' },
 );
 
 export interface GenerationTermsRow {
@@ -31,6 +32,8 @@ export interface GenerationTermsRow {
   credits_per_extra_minute: number | null;
   active_jobs: number;
   existing_job_id: string | null;
+  /** The requested project when it is the user's. */
+  project_id: string | null;
 }
 
 /** An ISO-8601 UTC string with milliseconds, as JavaScript's toISOString writes it (null stays null). */
@@ -140,9 +143,9 @@ export const INSERT_JOB = sqlStatement(
   'insert_job',
   `with job as (
      insert into jobs (id, user_id, status, progress, stage, attempts, prompt, title, style, instrumental, duration_seconds,
-                       model, seed, cost, hold_id, idempotency_key, created_at, updated_at)
+                       model, seed, cost, hold_id, idempotency_key, project_id, created_at, updated_at)
      values (:jobId, :userId, 'QUEUED', 0, 'queued', 0, :prompt, :title, :style, :instrumental, :durationSeconds,
-             :model, :seed, :cost, :holdId, :idempotencyKey, :now, :now)
+             :model, :seed, :cost, :holdId, :idempotencyKey, :projectId, :now, :now)
      returning *
    ), requested as (
      insert into outbox (id, topic, user_id, payload, created_at, available_at, attempts)
@@ -164,6 +167,7 @@ export const INSERT_JOB = sqlStatement(
     cost: 'int',
     holdId: 'uuid',
     idempotencyKey: 'text',
+    projectId: 'uuid',
     now: 'timestamptz',
   },
 );

@@ -1,5 +1,5 @@
 import type { JobSnapshot } from './job.events.js';
-import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { toGlobalId } from '../../core/global-id.js';
 import { Connection } from '../../graphql/connection.js';
 import { Node } from '../../graphql/node.type.js';
@@ -112,6 +112,9 @@ export class GenerateTrackInput {
 
   @Field(() => String, { description: 'Makes retries safe: the same key returns the same job, charged once.' })
   idempotencyKey!: string;
+
+  @Field(() => ID, { nullable: true, description: 'A project of yours to file the new track in.' })
+  projectId?: string | null;
 }
 
 export const JobConnection = Connection(JobType, 'Job');

@@ -1,6 +1,5 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Authorized, Ctx, FieldResolver, ID, Info, Int, Mutation, Resolver, Root } from 'type-graphql';
-import { localIdOf } from '../../core/global-id.js';
 import { CurrentViewer } from '../../graphql/auth-checker.js';
 import { createdAtCursor, createdAtPosition, pageSize, toConnection } from '../../graphql/connection.js';
 import type { RequestContext } from '../../graphql/context.js';
@@ -8,14 +7,7 @@ import type { Viewer } from '../auth/viewer.js';
 import { trackPage } from '../tracks/tracks.resolver.js';
 import { TrackConnection } from '../tracks/tracks.types.js';
 import { ViewerType } from '../viewer/viewer.types.js';
-import { ProjectNotFoundError } from './projects.errors.js';
-import { CreateProjectInput, ProjectConnection, ProjectType, toProjectType, UpdateProjectInput } from './projects.types.js';
-
-function projectIdOf(id: string): string {
-  const local = localIdOf(id, 'Project');
-  if (!local) throw new ProjectNotFoundError();
-  return local;
-}
+import { CreateProjectInput, ProjectConnection, projectIdOf, ProjectType, toProjectType, UpdateProjectInput } from './projects.types.js';
 
 @Resolver(() => ProjectType)
 export class ProjectsResolver {

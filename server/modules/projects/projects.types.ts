@@ -1,8 +1,9 @@
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
-import { toGlobalId } from '../../core/global-id.js';
+import { localIdOf, toGlobalId } from '../../core/global-id.js';
 import { Connection } from '../../graphql/connection.js';
 import { Node } from '../../graphql/node.type.js';
 import type { Project } from './project.entity.js';
+import { ProjectNotFoundError } from './projects.errors.js';
 
 @ObjectType('Project', { implements: Node, description: 'A folder of your tracks (an album, a client\'s work). A track is in one project or none.' })
 export class ProjectType extends Node {
@@ -55,4 +56,11 @@ export function toProjectType(project: Project): ProjectType {
   type.createdAt = project.createdAt;
   type.updatedAt = project.updatedAt;
   return type;
+}
+
+/** The local id of a Project's global id; NOT_FOUND for an id of another type. */
+export function projectIdOf(id: string, field = 'id'): string {
+  const local = localIdOf(id, 'Project', field);
+  if (!local) throw new ProjectNotFoundError();
+  return local;
 }

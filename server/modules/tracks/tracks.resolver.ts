@@ -12,15 +12,8 @@ import { ViewerType } from '../viewer/viewer.types.js';
 import { signFileUrl } from '../../infra/storage/signed-url.js';
 import { TrackNotFoundError } from './tracks.errors.js';
 import type { TrackShelf } from './tracks.service.js';
-import { ProjectNotFoundError } from '../projects/projects.errors.js';
-import { ProjectType, toProjectType } from '../projects/projects.types.js';
+import { projectIdOf, ProjectType, toProjectType } from '../projects/projects.types.js';
 import { TrackConnection, TrackType, TrackVersionType, UpdateTrackInput, toTrackType, toTrackVersionType } from './tracks.types.js';
-
-function projectIdOf(id: string): string {
-  const local = localIdOf(id, 'Project', 'projectId');
-  if (!local) throw new ProjectNotFoundError();
-  return local;
-}
 
 function trackIdOf(id: string): string {
   const local = localIdOf(id, 'Track');
@@ -39,7 +32,7 @@ export class TracksResolver {
     @CurrentViewer() viewer: Viewer,
     @Ctx() ctx: RequestContext,
   ): Promise<TrackType> {
-    const projectId = input.projectId ? projectIdOf(input.projectId) : input.projectId;
+    const projectId = input.projectId ? projectIdOf(input.projectId, 'projectId') : input.projectId;
     return toTrackType(await ctx.services.tracks.update(ctx.em, viewer.userId, trackIdOf(id), { ...input, projectId }, expectedRevision));
   }
 
@@ -151,7 +144,7 @@ export class ViewerTracksResolver {
     @Arg('projectId', () => ID, { nullable: true, description: 'Only the tracks filed in this project of yours.' }) projectId: string | null,
     @Info() info: GraphQLResolveInfo,
   ) {
-    return trackPage(ctx, { userId: root.userId, projectId: projectId ? projectIdOf(projectId) : null }, first, after, info);
+    return trackPage(ctx, { userId: root.userId, projectId: projectId ? projectIdOf(projectId, 'projectId') : null }, first, after, info);
   }
 }
 

@@ -22,6 +22,8 @@ export interface NewGeneratedTrack {
   title: string;
   style: string | null;
   prompt: string;
+  /** Filed in this project if it is still the user's when the track is written. */
+  projectId: string | null;
   artifactKey: string;
   contentType: string;
   sizeBytes: number;
@@ -60,8 +62,9 @@ interface TrackRow {
 const TRACK_FROM_GENERATION = sqlStatement(
   'track_from_generation',
   `with track as (
-     insert into tracks (id, user_id, title, style, prompt, revision, current_version_id, created_at, updated_at)
-     values (:trackId, :userId, :title, :style, :prompt, 1, :versionId, :now, :now)
+     insert into tracks (id, user_id, title, style, prompt, revision, current_version_id, project_id, created_at, updated_at)
+     values (:trackId, :userId, :title, :style, :prompt, 1, :versionId,
+             (select id from projects where id = :projectId and user_id = :userId), :now, :now)
      returning id
    )
    insert into track_versions (id, track_id, number, parent_version_id, artifact_key, content_type, size_bytes, duration_seconds, source, job_id, metadata, created_at)
@@ -75,6 +78,7 @@ const TRACK_FROM_GENERATION = sqlStatement(
     title: 'text',
     style: 'text',
     prompt: 'text',
+    projectId: 'uuid',
     artifactKey: 'text',
     contentType: 'text',
     sizeBytes: 'int',

@@ -80,6 +80,35 @@ describe('generation with the local provider', () => {
   });
 });
 
+describe('generating into a project', () => {
+  it("files the new track in the user's project, and refuses another user's project with NOT_FOUND, charging nothing", async () => {
+    const user = await signInNewUser(stack.api.url);
+    const other = await signInNewUser(stack.api.url);
+    const CREATE = `mutation { createProject(input: { name: "Generated" }) { id } }`;
+    const project = dataOf(await gql<{ createProject: { id: string } }>(stack.api.url, CREATE, { token: user.token })).createProject;
+    const job = dataOf(await gql<{ generateTrack: { id: string } }>(stack.api.url, GENERATE, {
+      token: user.token,
+      variables: { input: { prompt: 'a folk song for a project', durationSeconds: 5, idempotencyKey: randomUUID(), projectId: project.id } },
+    })).generateTrack;
+    expect((await watchJob(stack.socket(user.token), job.id)).at(-1)?.status).toBe('SUCCEEDED');
+    const filed = dataOf(await gql<{ node: { trackCount: number; tracks: { edges: Array<{ node: { title: string } }> } } }>(
+      stack.api.url,
+      `query($id: ID!) { node(id: $id) { ... on Project { trackCount tracks { edges { node { title } } } } } }`,
+      { token: user.token, variables: { id: project.id } },
+    )).node;
+    expect(filed.trackCount).toBe(1);
+    expect(filed.tracks.edges.map((e) => e.node.title)).toEqual(['a folk song for a project']);
+
+    const foreign = await gql(stack.api.url, GENERATE, {
+      token: other.token,
+      variables: { input: { prompt: 'into a stranger\'s project', durationSeconds: 5, idempotencyKey: randomUUID(), projectId: project.id } },
+    });
+    expect(foreign.errors?.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
+    const untouched = dataOf(await gql<{ viewer: { credits: { held: number }; jobs: { totalCount: number } } }>(stack.api.url, '{ viewer { credits { held } jobs { totalCount } } }', { token: other.token })).viewer;
+    expect(untouched).toEqual({ credits: { held: 0 }, jobs: { totalCount: 0 } });
+  });
+});
+
 describe('a subscriber joining a running job', () => {
   let slow: GenerationStack;
   beforeAll(async () => {
