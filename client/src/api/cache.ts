@@ -61,6 +61,8 @@ export function createGraphcache() {
     WebhookEventType: (type) => String(type.name),
     TrackConnection: embedded,
     TrackEdge: embedded,
+    ProjectConnection: embedded,
+    ProjectEdge: embedded,
     JobConnection: embedded,
     JobEdge: embedded,
     CreditTransactionConnection: embedded,
@@ -90,6 +92,11 @@ export function createGraphcache() {
         invalidateViewerField(cache, 'credits');
       },
       cancelJob: (_result, _args, cache) => invalidateViewerField(cache, 'credits'),
+      // Filing changes which tracks each project lists and counts.
+      updateTrack: (_result, args, cache) => {
+        if ((args as UpdateTrackMutationVariables).input.projectId !== undefined) invalidateViewerField(cache, 'projects');
+      },
+      createProject: (_result, _args, cache) => invalidateViewerField(cache, 'projects'),
       deleteTrack: (result, _args, cache) => {
         const id = (result as { deleteTrack?: string }).deleteTrack;
         if (id) cache.invalidate({ __typename: 'Track', id });

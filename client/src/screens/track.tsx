@@ -3,13 +3,13 @@ import { useMutation, useQuery } from 'urql';
 import { describeError, errorCode } from '../api/errors';
 import { ConfirmButton } from '../components/confirm-button';
 import { ErrorNote, Loading } from '../components/states';
-import { DeleteTrackDocument, TrackDocument, UpdateTrackDocument } from '../generated/graphql';
+import { CreateProjectDocument, DeleteTrackDocument, ProjectsDocument, TrackDocument, UpdateTrackDocument } from '../generated/graphql';
 import { dateTime, duration } from '../format';
 import { hrefOf, navigate } from '../router';
 import { useBackButton } from '../telegram/buttons';
 import { haptic, telegramWebApp } from '../telegram/web-app';
 
-/** One track: play it, rename it, see its versions, delete it. */
+/** One track: play it, rename it, file it in a project, see its versions, delete it. */
 export function TrackScreen({ id }: { id: string }) {
   useBackButton(() => navigate({ screen: 'library' }));
   const [{ data, fetching, error }, refetch] = useQuery({ query: TrackDocument, variables: { id }, requestPolicy: 'cache-and-network' });
@@ -41,6 +41,7 @@ export function TrackScreen({ id }: { id: string }) {
             <p className="muted">This track has no audio yet.</p>
           )}
           <RenameForm id={track.id} title={track.title} revision={track.revision} onConflict={() => refetch({ requestPolicy: 'network-only' })} />
+          <ProjectPicker trackId={track.id} project={track.project ?? null} />
           <section aria-labelledby="versions-heading">
             <h2 id="versions-heading">Versions ({track.versions.length})</h2>
             <ol className="list">
@@ -103,6 +104,59 @@ function RenameForm({ id, title, revision, onConflict }: { id: string; title: st
         </p>
       )}
     </form>
+  );
+}
+
+/** Projects a track can be filed in, shown at once; a library with more is filed from the API. */
+const PROJECTS_SHOWN = 100;
+
+/** Files the track in one of the user's projects, in a new one, or in none. */
+function ProjectPicker({ trackId, project }: { trackId: string; project: { id: string; name: string } | null }) {
+  const [{ data }] = useQuery({ query: ProjectsDocument, variables: { first: PROJECTS_SHOWN }, requestPolicy: 'cache-and-network' });
+  const [{ fetching: filing, error: fileError }, updateTrack] = useMutation(UpdateTrackDocument);
+  const [{ fetching: creating, error: createError }, createProject] = useMutation(CreateProjectDocument);
+  const [name, setName] = useState('');
+  const projects = data?.viewer.projects.edges.map((edge) => edge.node) ?? [];
+
+  const file = async (projectId: string | null) => {
+    const result = await updateTrack({ id: trackId, input: { projectId } });
+    haptic(result.error ? 'error' : 'success');
+  };
+  const createAndFile = async (event: FormEvent) => {
+    event.preventDefault();
+    const result = await createProject({ input: { name: name.trim() } });
+    if (!result.data) return haptic('error');
+    setName('');
+    await file(result.data.createProject.id);
+  };
+
+  return (
+    <section className="card" aria-labelledby="project-heading">
+      <h2 id="project-heading">Project</h2>
+      <label>
+        Filed in
+        <select value={project?.id ?? ''} disabled={filing} onChange={(event) => void file(event.target.value || null)}>
+          <option value="">No project</option>
+          {/* The track's own project even before the list arrives, so the choice shows at once. */}
+          {project && !projects.some((p) => p.id === project.id) && <option value={project.id}>{project.name}</option>}
+          {projects.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <form onSubmit={(event) => void createAndFile(event)}>
+        <label>
+          New project
+          <input value={name} maxLength={100} onChange={(event) => setName(event.target.value)} />
+        </label>
+        <button type="submit" disabled={creating || filing || name.trim() === ''}>
+          {creating ? 'Creating…' : 'Create and file here'}
+        </button>
+      </form>
+      <ErrorNote error={fileError ?? createError} />
+    </section>
   );
 }
 

@@ -247,6 +247,37 @@ describe('Mini App in Telegram: a long library', { timeout: 60_000 }, () => {
   });
 });
 
+describe('Mini App in Telegram: projects', { timeout: 60_000 }, () => {
+  it('files a track in a new project from the track screen, then in none', async () => {
+    const user = { id: newTelegramId(), first_name: 'Pia' };
+    const initData = initDataFor(TEST_BOT_TOKEN, user);
+    const signedIn = dataOf(await gql<{ authenticateTelegram: { accessToken: string; user: { id: string } } }>(stack.api.url, 'mutation($d: String!) { authenticateTelegram(initData: $d) { accessToken user { id } } }', { variables: { d: initData } }));
+    const userId = Buffer.from(signedIn.authenticateTelegram.user.id, 'base64url').toString('utf8').split(':')[1]!;
+    await stack.api.infra.orm.em.fork().execute(`insert into tracks (id, user_id, title, prompt, revision, created_at, updated_at) values (gen_random_uuid(), ?, 'Field recording', 'p', 1, now(), now())`, [userId]);
+    const projectOfTrack = async () => {
+      const page = await gql<{ viewer: { tracks: { edges: Array<{ node: { project: { name: string } | null } }> } } }>(stack.api.url, '{ viewer { tracks { edges { node { project { name } } } } } }', { token: signedIn.authenticateTelegram.accessToken });
+      return dataOf(page).viewer.tracks.edges[0]?.node.project?.name ?? null;
+    };
+    const visit = await openPhone(browser, stack.api.url, true);
+    const { page } = visit;
+    try {
+      await page.goto(launchUrl(stack.api.url, initData));
+      await page.getByRole('link', { name: 'Field recording' }).click();
+      await page.getByLabel('New project').fill('Live set');
+      await page.getByRole('button', { name: 'Create and file here' }).click();
+      await expect.poll(() => page.locator('select option:checked').textContent()).toBe('Live set');
+      await expect.poll(projectOfTrack).toBe('Live set');
+      await expectAccessible(page, 'track with its project');
+
+      await page.getByLabel('Filed in').selectOption({ label: 'No project' });
+      await expect.poll(projectOfTrack).toBeNull();
+      expect(await page.locator('select option:checked').textContent()).toBe('No project');
+    } finally {
+      await visit.context.close();
+    }
+  });
+});
+
 async function viewerCode(token: string): Promise<string | undefined> {
   const response = await fetch(`${stack.api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: '{ viewer { user { id } } }' }) });
   return ((await response.json()) as { errors?: { extensions: { code: string } }[] }).errors?.[0]?.extensions.code;
