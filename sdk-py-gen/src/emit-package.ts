@@ -32,6 +32,7 @@ export function emitInit(version: string): string {
     PY_BANNER,
     '"""MusicVerse: the Python client of the MusicVerse GraphQL API."""',
     '',
+    'from ._null import NULL, Null',
     'from .client import AsyncMusicVerse, MusicVerse',
     'from .errors import *  # noqa: F403',
     'from .errors import __all__ as _errors',
@@ -41,7 +42,7 @@ export function emitInit(version: string): string {
     '',
     `__version__ = ${pyString(version)}`,
     '',
-    '__all__ = ["AsyncMusicVerse", "MusicVerse", "WebhookVerificationError", "sign_webhook", "verify_webhook", *_errors, *_types]',
+    '__all__ = ["AsyncMusicVerse", "MusicVerse", "NULL", "Null", "WebhookVerificationError", "sign_webhook", "verify_webhook", *_errors, *_types]',
     '',
   ].join('\n');
 }

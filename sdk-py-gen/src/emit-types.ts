@@ -19,20 +19,22 @@ function emitEnum(type: GraphQLEnumType): string[] {
 }
 
 /**
- * Input objects are dataclasses with snake_case fields; None means "not sent". An
- * `idempotencyKey` is optional here even when the schema requires it: the client fills one in.
+ * Input objects are dataclasses with snake_case fields; None means "not sent", and a nullable
+ * field also takes NULL, which sends null (to clear it). An `idempotencyKey` is optional here
+ * even when the schema requires it: the client fills one in.
  */
 function emitInput(type: GraphQLInputObjectType): string[] {
   const fields = Object.values(type.getFields()).map((field) => {
     const required = isNonNullType(field.type) && field.defaultValue === undefined && field.name !== 'idempotencyKey';
     const pyType = inputPyType(field.type);
     const optional = pyType.kind === 'optional' ? pyType : { kind: 'optional' as const, of: pyType };
-    return { field, attr: snakeCase(field.name), required, pyType, optional };
+    return { field, attr: snakeCase(field.name), required, pyType, optional, nullable: pyType.kind === 'optional' };
   });
   const ordered = [...fields.filter((f) => f.required), ...fields.filter((f) => !f.required)];
   const lines = ['@dataclass(frozen=True, slots=True, kw_only=True)', `class ${type.name}:`, ...docstring(type.description, '    ')];
   for (const f of ordered) {
-    lines.push(f.required ? `    ${f.attr}: ${annotation(f.pyType)}` : `    ${f.attr}: ${annotation(f.optional)} = None`);
+    const annotated = f.nullable ? `${annotation(f.optional.of)} | Null | None` : annotation(f.optional);
+    lines.push(f.required ? `    ${f.attr}: ${annotation(f.pyType)}` : `    ${f.attr}: ${annotated} = None`);
     lines.push(...docstring(f.field.description, '    '));
   }
   lines.push('', '    def to_json(self) -> dict[str, Any]:', '        data: dict[str, Any] = {}');
@@ -40,7 +42,14 @@ function emitInput(type: GraphQLInputObjectType): string[] {
     const inner = f.pyType.kind === 'optional' ? f.pyType.of : f.pyType;
     const value = `self.${f.attr}`;
     if (f.required) lines.push(`        data[${pyString(f.field.name)}] = ${serializeExpr(inner, value)}`);
-    else lines.push(`        if ${value} is not None:`, `            data[${pyString(f.field.name)}] = ${serializeExpr(inner, value)}`);
+    else if (f.nullable) {
+      lines.push(
+        `        if ${value} is NULL:`,
+        `            data[${pyString(f.field.name)}] = None`,
+        `        elif ${value} is not None:`,
+        `            data[${pyString(f.field.name)}] = ${serializeExpr(inner, value)}`,
+      );
+    } else lines.push(`        if ${value} is not None:`, `            data[${pyString(f.field.name)}] = ${serializeExpr(inner, value)}`);
   }
   lines.push('        return data');
   return lines;
@@ -78,6 +87,7 @@ export function emitTypes(schema: GraphQLSchema, results: readonly ResultClass[]
     DATETIME_IMPORT,
     'from typing import Any',
     '',
+    "from ._null import NULL, Null",
     scalarConvertersImport(['datetime_from_json', 'datetime_to_json']),
     '',
     `__all__ = [${[...schemaEnums(schema), ...schemaInputs(schema)].map((t) => pyString(t.name)).concat(results.map((c) => pyString(c.name)).sort()).join(', ')}]`,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ._null import NULL, Null
 from ._scalars import datetime_from_json, datetime_to_json
 
 __all__ = ["ApiKeyStatus", "CreditTransactionType", "HoldStatus", "JobStatus", "Tier", "WebhookDeliveryStatus", "CreateApiKeyInput", "CreateProjectInput", "CreateWebhookInput", "DevSignInInput", "GenerateTrackInput", "PlaceHoldInput", "UpdatePriceInput", "UpdateProjectInput", "UpdateTrackInput", "UpdateWebhookInput", "ApiKey", "ApiKeyScope", "AuthPayload", "CreateApiKeyPayload", "CreateWebhookPayload", "CreditAccount", "CreditTransaction", "CreditTransactionConnection", "CreditTransactionEdge", "Hold", "HoldConnection", "HoldEdge", "Job", "JobConnection", "JobEdge", "JobError", "JobProgressEvent", "JobTrack", "PageInfo", "Price", "Project", "ProjectConnection", "ProjectEdge", "RateLimit", "RotateWebhookSecretPayload", "Track", "TrackConnection", "TrackDetails", "TrackDetailsJob", "TrackEdge", "TrackProject", "TrackVersion", "User", "Webhook", "WebhookDeliveriesWebhook", "WebhookDelivery", "WebhookDeliveryAttempt", "WebhookDeliveryConnection", "WebhookDeliveryEdge", "WebhookEventType"]
@@ -69,14 +70,16 @@ class CreateApiKeyInput:
     """1 to 80 characters, to tell keys apart."""
     scopes: list[str]
     """At least one scope from apiKeyScopes."""
-    expires_at: datetime | None = None
+    expires_at: datetime | Null | None = None
     """When the key stops working; never when omitted."""
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
         data["name"] = self.name
         data["scopes"] = list(self.scopes)
-        if self.expires_at is not None:
+        if self.expires_at is NULL:
+            data["expiresAt"] = None
+        elif self.expires_at is not None:
             data["expiresAt"] = datetime_to_json(self.expires_at)
         return data
 
@@ -85,13 +88,15 @@ class CreateApiKeyInput:
 class CreateProjectInput:
     name: str
     """1 to 100 characters."""
-    description: str | None = None
+    description: str | Null | None = None
     """At most 1000 characters."""
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
         data["name"] = self.name
-        if self.description is not None:
+        if self.description is NULL:
+            data["description"] = None
+        elif self.description is not None:
             data["description"] = self.description
         return data
 
@@ -100,17 +105,21 @@ class CreateProjectInput:
 class CreateWebhookInput:
     url: str
     """Where deliveries are POSTed: https (http outside production), on a public address."""
-    description: str | None = None
+    description: str | Null | None = None
     """Up to 200 characters, to tell webhooks apart."""
-    event_types: list[str] | None = None
+    event_types: list[str] | Null | None = None
     """Event types to receive (see webhookEventTypes); empty or left out means all."""
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
         data["url"] = self.url
-        if self.description is not None:
+        if self.description is NULL:
+            data["description"] = None
+        elif self.description is not None:
             data["description"] = self.description
-        if self.event_types is not None:
+        if self.event_types is NULL:
+            data["eventTypes"] = None
+        elif self.event_types is not None:
             data["eventTypes"] = list(self.event_types)
         return data
 
@@ -121,14 +130,16 @@ class DevSignInInput:
     telegram_id: str
     """Numeric Telegram id to act as."""
     first_name: str | None = None
-    username: str | None = None
+    username: str | Null | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
         data["telegramId"] = self.telegram_id
         if self.first_name is not None:
             data["firstName"] = self.first_name
-        if self.username is not None:
+        if self.username is NULL:
+            data["username"] = None
+        elif self.username is not None:
             data["username"] = self.username
         return data
 
@@ -141,14 +152,14 @@ class GenerateTrackInput:
     """What the song is about, 1 to 1000 characters."""
     idempotency_key: str | None = None
     """Makes retries safe: the same key returns the same job, charged once."""
-    instrumental: bool | None = None
-    model: str | None = None
+    instrumental: bool | Null | None = None
+    model: str | Null | None = None
     """A model from priceCatalog; mv-lite by default."""
-    project_id: str | None = None
+    project_id: str | Null | None = None
     """A project of yours to file the new track in."""
-    style: str | None = None
+    style: str | Null | None = None
     """e.g. "lo-fi hip hop", "epic orchestral"."""
-    title: str | None = None
+    title: str | Null | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
@@ -156,15 +167,25 @@ class GenerateTrackInput:
         data["prompt"] = self.prompt
         if self.idempotency_key is not None:
             data["idempotencyKey"] = self.idempotency_key
-        if self.instrumental is not None:
+        if self.instrumental is NULL:
+            data["instrumental"] = None
+        elif self.instrumental is not None:
             data["instrumental"] = self.instrumental
-        if self.model is not None:
+        if self.model is NULL:
+            data["model"] = None
+        elif self.model is not None:
             data["model"] = self.model
-        if self.project_id is not None:
+        if self.project_id is NULL:
+            data["projectId"] = None
+        elif self.project_id is not None:
             data["projectId"] = self.project_id
-        if self.style is not None:
+        if self.style is NULL:
+            data["style"] = None
+        elif self.style is not None:
             data["style"] = self.style
-        if self.title is not None:
+        if self.title is NULL:
+            data["title"] = None
+        elif self.title is not None:
             data["title"] = self.title
         return data
 
@@ -177,9 +198,9 @@ class PlaceHoldInput:
     """Why, shown in the journal (1 to 200 characters)."""
     idempotency_key: str | None = None
     """Makes retries safe: the same key and request return the first hold."""
-    reference: str | None = None
+    reference: str | Null | None = None
     """What the hold pays for, e.g. your own order id."""
-    ttl_seconds: int | None = None
+    ttl_seconds: int | Null | None = None
     """Seconds until the hold expires and its credits return; default 900, at most 86,400."""
 
     def to_json(self) -> dict[str, Any]:
@@ -188,9 +209,13 @@ class PlaceHoldInput:
         data["reason"] = self.reason
         if self.idempotency_key is not None:
             data["idempotencyKey"] = self.idempotency_key
-        if self.reference is not None:
+        if self.reference is NULL:
+            data["reference"] = None
+        elif self.reference is not None:
             data["reference"] = self.reference
-        if self.ttl_seconds is not None:
+        if self.ttl_seconds is NULL:
+            data["ttlSeconds"] = None
+        elif self.ttl_seconds is not None:
             data["ttlSeconds"] = self.ttl_seconds
         return data
 
@@ -201,22 +226,30 @@ class UpdatePriceInput:
     """Model id; a new id adds it to the catalog."""
     reason: str
     """Why; kept in the audit log."""
-    active: bool | None = None
-    credits: int | None = None
-    credits_per_extra_minute: int | None = None
-    description: str | None = None
+    active: bool | Null | None = None
+    credits: int | Null | None = None
+    credits_per_extra_minute: int | Null | None = None
+    description: str | Null | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
         data["model"] = self.model
         data["reason"] = self.reason
-        if self.active is not None:
+        if self.active is NULL:
+            data["active"] = None
+        elif self.active is not None:
             data["active"] = self.active
-        if self.credits is not None:
+        if self.credits is NULL:
+            data["credits"] = None
+        elif self.credits is not None:
             data["credits"] = self.credits
-        if self.credits_per_extra_minute is not None:
+        if self.credits_per_extra_minute is NULL:
+            data["creditsPerExtraMinute"] = None
+        elif self.credits_per_extra_minute is not None:
             data["creditsPerExtraMinute"] = self.credits_per_extra_minute
-        if self.description is not None:
+        if self.description is NULL:
+            data["description"] = None
+        elif self.description is not None:
             data["description"] = self.description
         return data
 
@@ -224,14 +257,18 @@ class UpdatePriceInput:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UpdateProjectInput:
     """Fields left out stay as they are; description: null clears it."""
-    description: str | None = None
-    name: str | None = None
+    description: str | Null | None = None
+    name: str | Null | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
-        if self.description is not None:
+        if self.description is NULL:
+            data["description"] = None
+        elif self.description is not None:
             data["description"] = self.description
-        if self.name is not None:
+        if self.name is NULL:
+            data["name"] = None
+        elif self.name is not None:
             data["name"] = self.name
         return data
 
@@ -239,19 +276,25 @@ class UpdateProjectInput:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UpdateTrackInput:
     """Fields left out stay as they are."""
-    project_id: str | None = None
+    project_id: str | Null | None = None
     """Files the track in this project of yours; null takes it out of its project."""
-    style: str | None = None
+    style: str | Null | None = None
     """null clears it."""
-    title: str | None = None
+    title: str | Null | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
-        if self.project_id is not None:
+        if self.project_id is NULL:
+            data["projectId"] = None
+        elif self.project_id is not None:
             data["projectId"] = self.project_id
-        if self.style is not None:
+        if self.style is NULL:
+            data["style"] = None
+        elif self.style is not None:
             data["style"] = self.style
-        if self.title is not None:
+        if self.title is NULL:
+            data["title"] = None
+        elif self.title is not None:
             data["title"] = self.title
         return data
 
@@ -259,23 +302,31 @@ class UpdateTrackInput:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UpdateWebhookInput:
     """Fields left out stay as they are."""
-    description: str | None = None
+    description: str | Null | None = None
     """null or "" clears it."""
-    enabled: bool | None = None
+    enabled: bool | Null | None = None
     """true turns a disabled webhook back on and starts its failure count afresh."""
-    event_types: list[str] | None = None
+    event_types: list[str] | Null | None = None
     """Empty means all event types."""
-    url: str | None = None
+    url: str | Null | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
-        if self.description is not None:
+        if self.description is NULL:
+            data["description"] = None
+        elif self.description is not None:
             data["description"] = self.description
-        if self.enabled is not None:
+        if self.enabled is NULL:
+            data["enabled"] = None
+        elif self.enabled is not None:
             data["enabled"] = self.enabled
-        if self.event_types is not None:
+        if self.event_types is NULL:
+            data["eventTypes"] = None
+        elif self.event_types is not None:
             data["eventTypes"] = list(self.event_types)
-        if self.url is not None:
+        if self.url is NULL:
+            data["url"] = None
+        elif self.url is not None:
             data["url"] = self.url
         return data
 
