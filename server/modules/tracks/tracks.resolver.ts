@@ -12,6 +12,7 @@ import { ViewerType } from '../viewer/viewer.types.js';
 import { signFileUrl } from '../../infra/storage/signed-url.js';
 import { TrackNotFoundError } from './tracks.errors.js';
 import type { TrackShelf } from './tracks.service.js';
+import { ProjectNotFoundError } from '../projects/projects.errors.js';
 import { projectIdOf, ProjectType, toProjectType } from '../projects/projects.types.js';
 import { TrackConnection, TrackType, TrackVersionType, UpdateTrackInput, toTrackType, toTrackVersionType } from './tracks.types.js';
 
@@ -144,8 +145,15 @@ export class ViewerTracksResolver {
     @Arg('projectId', () => ID, { nullable: true, description: 'Only the tracks filed in this project of yours.' }) projectId: string | null,
     @Info() info: GraphQLResolveInfo,
   ) {
-    return trackPage(ctx, { userId: root.userId, projectId: projectId ? projectIdOf(projectId, 'projectId') : null }, first, after, info);
+    return trackPage(ctx, { userId: root.userId, projectId: projectId ? await ownedProjectId(ctx, root.userId, projectId) : null }, first, after, info);
   }
+}
+
+/** The local id of a project of the user's; NOT_FOUND for anyone else's, as the mutations answer. */
+async function ownedProjectId(ctx: RequestContext, userId: string, globalId: string): Promise<string> {
+  const project = await ctx.loaders.projectById.load(projectIdOf(globalId, 'projectId'));
+  if (!project || project.user.id !== userId) throw new ProjectNotFoundError();
+  return project.id;
 }
 
 /** A page of a user's tracks (all, or one project's) as a connection. */

@@ -146,7 +146,8 @@ describe('projects', () => {
     expect(codesOf(await gql(api.url, `mutation($id: ID!) { updateProject(id: $id, input: { name: "Mine now" }) { id } }`, { token: other.token, variables: { id: project.id } }))).toEqual(['NOT_FOUND']);
     expect(codesOf(await gql(api.url, `mutation($id: ID!) { deleteProject(id: $id) }`, { token: other.token, variables: { id: project.id } }))).toEqual(['NOT_FOUND']);
     expect(codesOf(await fileTrack(other, othersTrack!, project.id))).toEqual(['NOT_FOUND']);
-    expect(await tracksOf(other, project.id)).toEqual([]);
+    const listed = await gql(api.url, `query($p: ID) { viewer { tracks(projectId: $p) { edges { node { id } } } } }`, { token: other.token, variables: { p: project.id } });
+    expect(codesOf(listed)).toEqual(['NOT_FOUND']);
     // A track id where a project id belongs is not a project.
     expect(codesOf(await fileTrack(owner, ownersTrack!, ownersTrack!))).toEqual(['NOT_FOUND']);
     expect((await tracksOf(owner, project.id)).map((t) => t.id)).toEqual([ownersTrack]);
