@@ -75,6 +75,13 @@ export class ConflictError extends DomainError {
   }
 }
 
+/** An edit named a revision older than the object's (expectedRevision): someone changed it first. */
+export class StaleRevisionError extends ConflictError {
+  constructor(what: string, expected: number, actual: number) {
+    super(`${what} changed since revision ${expected} (it is at ${actual}); reload it and apply your change again`);
+  }
+}
+
 /** Too many requests; `retryAfter` says when to come back. */
 export class RateLimitedError extends DomainError {
   constructor(retryAfter: number, message = `Rate limit reached; retry in ${retryAfter} s`) {

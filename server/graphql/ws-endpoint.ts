@@ -114,12 +114,6 @@ export function startWsEndpoint(options: WsEndpointOptions): { stop: () => Promi
     return null;
   };
 
-  const admit = (auth: Authentication, clientAddress: string | null, cost: number) => {
-    if (!services.rateLimits.enabled) return undefined;
-    if (auth.viewer) return services.rateLimits.admit(auth.viewer.userId, cost);
-    return clientAddress ? services.rateLimits.admitAnonymous(clientAddress, cost) : undefined;
-  };
-
   const cleanup = useServer<Record<string, unknown>, ConnectionState>(
     {
       schema,
@@ -165,7 +159,7 @@ export function startWsEndpoint(options: WsEndpointOptions): { stop: () => Promi
         // or without credentials its client address's, as over HTTP; a refused one gets
         // RATE_LIMITED and the socket stays open.
         const clientAddress = clientAddressOf(ctx.extra.request);
-        const admission = await admit(auth, clientAddress, measure.cost);
+        const admission = services.rateLimits.enabled ? await services.rateLimits.admitCaller({ viewer: auth.viewer, clientAddress }, measure.cost) : undefined;
         if (admission?.outcome === 'refused') return [rateLimitedError(admission.state, admission.retryAfter)];
         const operationType = operationTypeOf(document, payload.operationName);
         metrics.operations.inc({ operation_name: metrics.operationLabel(payload.operationName), operation_type: operationType });

@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { BadUserInputError } from '../../core/errors.js';
+import { BadUserInputError, StaleRevisionError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import { User } from '../users/user.entity.js';
 import { Project } from './project.entity.js';
-import { ProjectNotFoundError, StaleProjectRevisionError } from './projects.errors.js';
+import { ProjectNotFoundError } from './projects.errors.js';
 
 const MAX_NAME_LENGTH = 100;
 const MAX_DESCRIPTION_LENGTH = 1000;
@@ -68,7 +68,7 @@ export class ProjectsService {
         { id: projectId, ...(expectedRevision !== undefined && expectedRevision !== null ? { revision: expectedRevision } : {}) },
         { ...(name !== undefined ? { name } : {}), ...(description !== undefined ? { description } : {}), revision: project.revision + 1, updatedAt: this.clock.now() },
       );
-      if (updated === 0) throw new StaleProjectRevisionError(expectedRevision ?? project.revision, project.revision);
+      if (updated === 0) throw new StaleRevisionError('Project', expectedRevision ?? project.revision, project.revision);
       await tx.refresh(project);
       return project;
     });

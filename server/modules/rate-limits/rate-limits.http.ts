@@ -20,9 +20,8 @@ function setRateLimitHeaders(headers: HeaderMap, state: RateLimitState): void {
  */
 export function httpRateLimits(service: RateLimitsService): OperationAdmission {
   return async (context, operationCost, http) => {
-    if (!context.viewer && !context.clientAddress) return;
-    const admission = context.viewer ? await service.admit(context.viewer.userId, operationCost) : await service.admitAnonymous(context.clientAddress!, operationCost);
-    if (admission.outcome === 'unchecked') return;
+    const admission = await service.admitCaller(context, operationCost);
+    if (!admission || admission.outcome === 'unchecked') return;
     setRateLimitHeaders(http.headers, admission.state);
     if (admission.outcome === 'admitted') {
       service.remember(context, admission.state);

@@ -89,6 +89,15 @@ export class RateLimitsService {
     }
   }
 
+  /**
+   * The budget an operation spends, over HTTP or WebSocket: its user's when signed in, else its
+   * client address's; undefined when there is neither (nothing to count against).
+   */
+  admitCaller(caller: { viewer: { userId: string } | null; clientAddress: string | null }, operationCost: number): Promise<Admission> | undefined {
+    if (caller.viewer) return this.admit(caller.viewer.userId, operationCost);
+    return caller.clientAddress ? this.admitAnonymous(caller.clientAddress, operationCost) : undefined;
+  }
+
   private async spend(key: (windowStart: number) => string, tier: Tier | null, limit: number, operationCost: number): Promise<Admission> {
     const cost = pointsFor(operationCost);
     const { start, resetAt } = windowOf(this.now());

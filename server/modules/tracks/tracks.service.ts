@@ -1,13 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { runStatement, sqlStatement, type SqlTransaction } from '../../infra/database/sql-statement.js';
-import { BadUserInputError } from '../../core/errors.js';
+import { BadUserInputError, StaleRevisionError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import { recordEvent } from '../../infra/outbox/outbox.js';
 import { Topic } from '../../infra/outbox/outbox.topics.js';
 import { TRACKS_PAGE, tracksPageWithVersions, type PartialVersionView, type VersionField } from './library-page.sql.js';
 import type { ProjectsService } from '../projects/projects.service.js';
 import { Track } from './track.entity.js';
-import { StaleRevisionError, TrackNotFoundError } from './tracks.errors.js';
+import { TrackNotFoundError } from './tracks.errors.js';
 
 export interface TrackChange {
   title?: string | null;
@@ -180,7 +180,7 @@ export class TracksService {
         { id: trackId, deletedAt: null, ...(expectedRevision !== undefined && expectedRevision !== null ? { revision: expectedRevision } : {}) },
         { ...(title !== undefined ? { title } : {}), ...(style !== undefined ? { style } : {}), ...project, revision: track.revision + 1, updatedAt: now },
       );
-      if (updated === 0) throw new StaleRevisionError(expectedRevision ?? track.revision, track.revision);
+      if (updated === 0) throw new StaleRevisionError('Track', expectedRevision ?? track.revision, track.revision);
       await tx.refresh(track);
       recordEvent(tx, { topic: Topic.WebhookEvent, userId, payload: { type: 'track.updated', data: { trackId, revision: track.revision } } });
       await tx.flush();
