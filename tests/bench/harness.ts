@@ -65,26 +65,29 @@ export function formatRow(name: string, result: RunResult, ceiling?: RunResult):
  * CPU time (user + system, ms) process `pid` has used so far, its name, and the CPU of its
  * children that have exited (and been waited for), from /proc (Linux).
  */
-export async function processCpu(pid: number | string): Promise<{ name: string; ms: number; exitedChildrenMs: number }> {
+export async function processCpu(pid: number | string): Promise<{ name: string; ms: number; kernelMs: number; exitedChildrenMs: number }> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   // Fields after the parenthesised command name; utime, stime, cutime and cstime are the 12th
   // to the 15th of them.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = (index: number) => (Number(fields[index]) * 1000) / 100;
-  return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ms: ticks(11) + ticks(12), exitedChildrenMs: ticks(13) + ticks(14) };
+  return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ms: ticks(11) + ticks(12), kernelMs: ticks(12), exitedChildrenMs: ticks(13) + ticks(14) };
 }
 
 /**
  * CPU ms used so far by every PostgreSQL and Redis server process on the machine (they serve
  * every process under test, and share its cores).
  */
-export async function databaseCpu(): Promise<{ postgres: number; redis: number }> {
+export async function databaseCpu(): Promise<{ postgres: number; redis: number; postgresKernel: number; redisKernel: number }> {
   const servers = { postgres: 0, 'redis-server': 0 };
+  const kernel = { postgres: 0, 'redis-server': 0 };
   for (const pid of (await readdir('/proc')).filter((name) => /^\d+$/.test(name))) {
     const cpu = await processCpu(pid).catch(() => null);
     // A backend that exits (a pool closing an idle connection) keeps counting, through the
     // postmaster's exited children.
-    if (cpu && cpu.name in servers) servers[cpu.name as keyof typeof servers] += cpu.ms + cpu.exitedChildrenMs;
+    if (!cpu || !(cpu.name in servers)) continue;
+    servers[cpu.name as keyof typeof servers] += cpu.ms + cpu.exitedChildrenMs;
+    kernel[cpu.name as keyof typeof servers] += cpu.kernelMs;
   }
-  return { postgres: servers.postgres, redis: servers['redis-server'] };
+  return { postgres: servers.postgres, redis: servers['redis-server'], postgresKernel: kernel.postgres, redisKernel: kernel['redis-server'] };
 }

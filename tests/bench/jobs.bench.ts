@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent, request } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -34,11 +35,17 @@ function start(script: string, env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, [...profile, script], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-/** CPU ms of the API and each worker, then of every PostgreSQL and Redis server process on the machine. */
-async function cpuSnapshot(children: ChildProcess[]): Promise<number[]> {
-  const own = await Promise.all(children.map(async (child) => (await processCpu(child.pid!)).ms));
+/**
+ * CPU ms of the API and each worker, then of every PostgreSQL and Redis server process on the
+ * machine, in all and in the kernel (system calls, socket wake-ups: the cost of round trips).
+ */
+async function cpuSnapshot(children: ChildProcess[]): Promise<{ total: number[]; kernel: number[] }> {
+  const own = await Promise.all(children.map((child) => processCpu(child.pid!)));
   const servers = await databaseCpu();
-  return [...own, servers.postgres, servers.redis];
+  return {
+    total: [...own.map((cpu) => cpu.ms), servers.postgres, servers.redis],
+    kernel: [...own.map((cpu) => cpu.kernelMs), servers.postgresKernel, servers.redisKernel],
+  };
 }
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
@@ -73,14 +80,32 @@ async function main(): Promise<void> {
   const url = `http://127.0.0.1:${port}`;
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   const clients: Client[] = [];
+  // node:http on kept-alive sockets, not fetch: the load generator shares the two cores with
+  // what it measures, and undici's fetch costs several times more CPU per request.
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   try {
     await until(async () => (await fetch(`${url}/readyz`)).ok, 'the API');
-    const call = async <T>(token: string | null, query: string, variables: Record<string, unknown> = {}): Promise<T> => {
-      const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ query, variables }) });
-      const body = (await res.json()) as { data: T; errors?: unknown };
-      if (body.errors) throw new Error(JSON.stringify(body.errors));
-      return body.data;
-    };
+    const call = <T>(token: string | null, query: string, variables: Record<string, unknown> = {}): Promise<T> =>
+      new Promise<T>((resolve, reject) => {
+        const body = JSON.stringify({ query, variables });
+        const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(token ? { authorization: `Bearer ${token}` } : {}) };
+        const req = request(`${url}/graphql`, { method: 'POST', agent, headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => {
+            try {
+              const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data: T; errors?: unknown };
+              if (answer.errors) reject(new Error(JSON.stringify(answer.errors)));
+              else resolve(answer.data);
+            } catch (error) {
+              reject(error instanceof Error ? error : new Error(String(error)));
+            }
+          });
+          res.on('error', reject);
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
     // A job's end may reach the subscriber before its submitter has read the job id back, so
     // both sides meet here whichever comes first.
     const submitted = new Map<string, number>();
@@ -169,7 +194,7 @@ async function main(): Promise<void> {
     const load = process.cpuUsage(loadBefore);
     const seconds = (performance.now() - started) / 1000;
     const cpuAfter = await cpuSnapshot([api, ...workers]);
-    const perJob = (i: number) => ((cpuAfter[i]! - cpuBefore[i]!) / JOBS).toFixed(1);
+    const perJob = (i: number, part: 'total' | 'kernel' = 'total') => ((cpuAfter[part][i]! - cpuBefore[part][i]!) / JOBS).toFixed(1);
     const at = (q: number) => {
       const sorted = [...latencies].sort((a, b) => a - b);
       return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
@@ -180,12 +205,16 @@ async function main(): Promise<void> {
     process.stdout.write(
       `CPU per job: API ${perJob(0)} ms, worker${workers.length > 1 ? 's' : ''} ${workers.map((_, i) => perJob(i + 1)).join(' + ')} ms, PostgreSQL ${perJob(servers)} ms, Redis ${perJob(servers + 1)} ms (PostgreSQL and Redis: the whole machine's); this load generator ${((load.user + load.system) / 1000 / JOBS).toFixed(1)} ms\n`,
     );
+    process.stdout.write(
+      `  of which in the kernel: API ${perJob(0, 'kernel')} ms, worker${workers.length > 1 ? 's' : ''} ${workers.map((_, i) => perJob(i + 1, 'kernel')).join(' + ')} ms, PostgreSQL ${perJob(servers, 'kernel')} ms (live backends), Redis ${perJob(servers + 1, 'kernel')} ms; load generator ${(load.system / 1000 / JOBS).toFixed(1)} ms\n`,
+    );
     // The pipeline's own latency, with nothing queued ahead: one user, one job at a time.
     latencies.length = 0;
     await Promise.race([lane(tokens[0]!, { left: QUIET_JOBS }), stalled]);
     process.stdout.write(`one job at a time (${QUIET_JOBS} jobs): submit -> SUCCEEDED event p50 ${at(0.5).toFixed(0)} ms, p95 ${at(0.95).toFixed(0)} ms\n`);
     if (failed + warmupFailed > 0) process.exitCode = 1;
   } finally {
+    agent.destroy();
     await Promise.all(clients.map((c) => c.dispose()));
     for (const child of [api, ...workers]) child.kill('SIGTERM');
     await Promise.all([api, ...workers].map((child) => new Promise((resolve) => child.once('exit', resolve))));
