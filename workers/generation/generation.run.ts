@@ -10,12 +10,11 @@ import { CreditsService } from '../../server/modules/credits/credits.service.js'
 import { ProviderCancelledError, ProviderError } from '../../server/modules/generation/providers/provider.errors.js';
 import type { GeneratedAudio } from '../../server/modules/generation/providers/provider.js';
 import { Job, JobStatus } from '../../server/modules/jobs/job.entity.js';
-import { JOB_PROGRESS_CHANNEL, LATEST_TICK_TTL_MS, latestTickKey, snapshotOf, type JobChanged, type JobSnapshot } from '../../server/modules/jobs/job.events.js';
+import { JOB_PROGRESS_CHANNEL, LATEST_TICK_TTL_MS, latestTickKey, snapshotOf, type JobChanged } from '../../server/modules/jobs/job.events.js';
 import { recordJobChanged } from '../../server/modules/jobs/jobs.service.js';
 import { jobFromRow, type JobRecord, type JobRow } from '../../server/modules/jobs/job.row.js';
-import { CLAIM_JOB, LOCK_JOB_TO_FINISH, SUCCEED_JOB, type JobToFinishRow } from '../../server/modules/jobs/jobs.sql.js';
-import { ProjectsService } from '../../server/modules/projects/projects.service.js';
-import { TracksService } from '../../server/modules/tracks/tracks.service.js';
+import { CLAIM_JOB, FINISH_GENERATION, type FinishedGenerationRow } from '../../server/modules/jobs/jobs.sql.js';
+import { generatedTrackParams, type NewGeneratedTrack } from '../../server/modules/tracks/generated-track.sql.js';
 import type { GenerationDeps } from './generation.deps.js';
 
 /** How one attempt ended, for the BullMQ processor to act on. */
@@ -29,13 +28,13 @@ export interface AttemptOptions {
 }
 
 const credits = new CreditsService(systemClock);
-const tracks = new TracksService(systemClock, new ProjectsService(systemClock));
 
 /**
  * Runs one attempt of a generation job, exactly-once in effect: the job is claimed with a
- * conditional update, the success is written (track, version, hold commit, provider spend, events)
- * in one transaction that first re-checks the job is still RUNNING, so a second worker that runs
- * the same job after a crash can neither create a second track nor charge twice.
+ * conditional update, the success is written (track, version, hold commit, events; a provider's
+ * spend in the same transaction) by one statement that first locks the job and re-checks it is
+ * still RUNNING, so a second worker that runs the same job after a crash can neither create a
+ * second track nor charge twice.
  */
 export async function runGenerationAttempt(deps: GenerationDeps, jobId: string, options: AttemptOptions): Promise<AttemptOutcome> {
   const { orm, log } = deps;
@@ -124,65 +123,61 @@ async function complete(deps: GenerationDeps, claimed: JobRecord, audio: Generat
   const versionId = randomUUID();
   const artifactKey = `tracks/${trackId}/${versionId}.${audio.extension}`;
   await deps.storage.put(artifactKey, audio.audio, audio.contentType);
-  let finished: JobSnapshot | undefined;
+  const now = systemClock.now();
+  const track: NewGeneratedTrack = {
+    userId: claimed.userId,
+    jobId: claimed.id,
+    title: claimed.title ?? titleFrom(claimed.prompt),
+    style: claimed.style ?? null,
+    prompt: claimed.prompt,
+    projectId: claimed.projectId ?? null,
+    artifactKey,
+    contentType: audio.contentType,
+    sizeBytes: audio.audio.length,
+    durationSeconds: Math.round(audio.durationSeconds),
+    metadata: audio.metadata,
+  };
+  const params = {
+    ...generatedTrackParams(track, trackId, versionId, now),
+    jobId: claimed.id,
+    holdId: claimed.holdId,
+    charge: claimed.cost,
+    cause: 'COMMIT',
+    provider: deps.provider.name,
+    providerCost: audio.providerCost,
+    jobGlobalId: toGlobalId('Job', claimed.id),
+    trackGlobalId: toGlobalId('Track', trackId),
+  };
   const em = deps.orm.em.fork();
-  const outcome = await inSqlTransaction(em, async (tx): Promise<AttemptOutcome | 'hold-unusable'> => {
-    const now = systemClock.now();
-    const [job] = await runStatement<JobToFinishRow>(tx, LOCK_JOB_TO_FINISH, { jobId: claimed.id, now });
-    if (!job || job.status !== JobStatus.RUNNING) return 'already-finished';
-    if (job.cancel_requested) return 'cancelled';
-    if (!job.hold_committable) return 'hold-unusable';
-    // The hold is checked above but not locked: the expiry sweep may still win, and then nothing here may stay.
-    if (!(await credits.commitHoldWithin(tx, claimed.userId, claimed.holdId, claimed.cost))) throw new HoldLostError();
-    await tracks.createFromGeneration(
-      tx,
-      {
-        userId: claimed.userId,
-        jobId: claimed.id,
-        title: claimed.title ?? titleFrom(claimed.prompt),
-        style: claimed.style ?? null,
-        prompt: claimed.prompt,
-        projectId: claimed.projectId ?? null,
-        artifactKey,
-        contentType: audio.contentType,
-        sizeBytes: audio.audio.length,
-        durationSeconds: Math.round(audio.durationSeconds),
-        metadata: audio.metadata,
-      },
-      trackId,
-      versionId,
-    );
-    const [row] = await runStatement<JobRow>(tx, SUCCEED_JOB, {
-      jobId: claimed.id,
-      trackId,
-      provider: deps.provider.name,
-      providerCost: audio.providerCost,
-      now,
-      jobGlobalId: toGlobalId('Job', claimed.id),
-      trackGlobalId: toGlobalId('Track', trackId),
-    });
-    // A job that cost nothing upstream (the local provider) moves no provider balance: a zero
-    // entry would say nothing, and every job would queue on that one account row.
-    if (audio.providerCost > 0) await deps.providerBalance.spend(tx, deps.provider.name, audio.providerCost, toGlobalId('Job', claimed.id));
-    finished = snapshotOf(jobFromRow(row!));
-    return 'succeeded';
-  }).catch((error: unknown) => {
-    if (error instanceof HoldLostError) return 'hold-unusable' as const;
-    throw error;
-  });
+  // A job that cost nothing upstream (the local provider) moves no provider balance: a zero entry
+  // would say nothing, and every job would queue on that one account row. Then the statement is
+  // the whole change; a provider's spend joins it in one transaction.
+  const row =
+    audio.providerCost > 0
+      ? await inSqlTransaction(em, async (tx) => {
+          const [finished] = await runStatement<FinishedGenerationRow>(tx, FINISH_GENERATION, params);
+          if (finished?.hold_committed) await deps.providerBalance.spend(tx, deps.provider.name, audio.providerCost, params.jobGlobalId);
+          return finished;
+        })
+      : (await runStatement<FinishedGenerationRow>(em, FINISH_GENERATION, params))[0];
+  const outcome = outcomeOf(row);
   if (outcome !== 'succeeded') await deps.storage.delete(artifactKey).catch(() => undefined);
   if (outcome === 'cancelled') return cancel(deps, claimed.id);
   if (outcome === 'hold-unusable') return fail(deps, claimed.id, 'HOLD_EXPIRED', 'The job took longer than its credit hold allows; nothing was charged');
-  if (outcome === 'succeeded') {
+  if (outcome === 'succeeded' && row && row.id !== null) {
     // The outbox delivers this too; the tick is only quicker. Subscribers keep whichever comes first.
-    const done: JobChanged = { jobId: claimed.id, userId: claimed.userId, status: JobStatus.SUCCEEDED, progress: 100, stage: 'done', job: finished };
+    const done: JobChanged = { jobId: claimed.id, userId: claimed.userId, status: JobStatus.SUCCEEDED, progress: 100, stage: 'done', job: snapshotOf(jobFromRow(row)) };
     await deps.broadcast.publish(JOB_PROGRESS_CHANNEL, JSON.stringify(done)).catch(() => undefined);
   }
   return outcome;
 }
 
-/** The job's hold stopped being committable between the check and the commit (rolled back). */
-class HoldLostError extends Error {}
+/** What the finishing statement found: the job gone or over, a cancel asked for, a hold no longer committable, or success. */
+function outcomeOf(row: FinishedGenerationRow | undefined): 'succeeded' | 'already-finished' | 'cancelled' | 'hold-unusable' {
+  if (!row || row.previous_status !== JobStatus.RUNNING) return 'already-finished';
+  if (row.cancel_requested) return 'cancelled';
+  return row.hold_committed ? 'succeeded' : 'hold-unusable';
+}
 
 /** Ends the job FAILED with a reason a person can read; its credits come back. */
 async function fail(deps: GenerationDeps, jobId: string, code: string, message: string): Promise<AttemptOutcome> {

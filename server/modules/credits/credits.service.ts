@@ -159,16 +159,6 @@ export class CreditsService {
     return this.explainUnresolvable(em, userId, holdId, now, true, charge);
   }
 
-  /**
-   * commitHold inside a prepared-statement transaction (a worker finishing a job): true when the
-   * hold was pending and unexpired and is now committed, false when it could not be.
-   */
-  async commitHoldWithin(tx: SqlTransaction, userId: string, holdId: string, amount: number): Promise<boolean> {
-    requireAmount(amount, 'amount', true);
-    const rows = await runStatement<HoldRow>(tx, COMMIT_HOLD, { userId, holdId, charge: amount, now: this.clock.now(), cause: 'COMMIT' });
-    return rows.length > 0;
-  }
-
   /** Returns all of a pending hold to available. */
   async releaseHold(em: EntityManager, userId: string, holdId: string): Promise<Hold> {
     const now = this.clock.now();

@@ -94,10 +94,23 @@ export const PLACE_HOLD = sqlStatement('place_hold', `
  * to available. Journals COMMIT, then RELEASE for the rest when there is any.
  */
 export const COMMIT_HOLD = sqlStatement('commit_hold', `
-  with hold as (
+  with ${commitHoldSteps()}
+  select hold.*, acct.available as account_available, acct.held as account_held from hold, acct`, TYPES);
+
+/** The parameters commitHoldSteps takes, and their types. */
+export const HOLD_COMMIT_TYPES: Record<string, string> = { userId: 'uuid', holdId: 'uuid', charge: 'int', now: 'timestamptz', cause: 'text' };
+
+/**
+ * The CTEs of a hold commit (`hold`, `acct`, `entries`, `event`): the hold, when pending,
+ * unexpired, at least `:charge` and `guard` holds (an SQL condition of the enclosing statement),
+ * is charged `:charge` (all of it when null) and the rest returns to available. Another statement
+ * gates its own steps on `hold` to commit the credits and its change as one.
+ */
+export function commitHoldSteps(guard = 'true'): string {
+  return `hold as (
     update holds set status = 'COMMITTED', charged = coalesce(cast(:charge as int), amount), resolved_at = :now
     where id = cast(:holdId as uuid) and user_id = cast(:userId as uuid) and status = 'PENDING'
-      and expires_at > :now and amount >= coalesce(cast(:charge as int), 0)
+      and expires_at > :now and amount >= coalesce(cast(:charge as int), 0) and ${guard}
     returning *
   ), acct as (
     update credit_accounts a
@@ -117,8 +130,8 @@ export const COMMIT_HOLD = sqlStatement('commit_hold', `
     ) as part(n, type, available_delta, held_delta, available_after, held_after, key_prefix)
     where part.n = 1 or hold.amount > hold.charged
     order by part.n
-  ), event as (${OUTBOX_EVENT})
-  select hold.*, acct.available as account_available, acct.held as account_held from hold, acct`, TYPES);
+  ), event as (${OUTBOX_EVENT})`;
+}
 
 /**
  * Ends a pending hold and returns all of it to available: RELEASED by its owner, or EXPIRED by

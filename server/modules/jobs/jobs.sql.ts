@@ -2,6 +2,9 @@ import { sqlStatement } from '../../infra/database/sql-statement.js';
 import { Topic } from '../../infra/outbox/outbox.topics.js';
 import { WebhookEventType } from '../webhooks/webhook-event-types.js';
 import { someEndpointTakes } from '../webhooks/webhook-endpoints.sql.js';
+import { commitHoldSteps, HOLD_COMMIT_TYPES } from '../credits/ledger.sql.js';
+import { GENERATED_TRACK_TYPES, generatedTrackSteps } from '../tracks/generated-track.sql.js';
+import type { JobRow } from './job.row.js';
 
 /**
  * Everything generateTrack decides on, read in one statement after the per-user lock: a job
@@ -86,37 +89,27 @@ export const CLAIM_JOB = sqlStatement(
 );
 
 /**
- * A job locked for finishing, with whether a cancel was asked for and whether its hold can still
- * be committed at `:now` (pending and unexpired). No row: no such job.
+ * A RUNNING job SUCCEEDED, in ONE statement (one round trip, no transaction block; the job row is
+ * locked only while it runs): the job is locked; if it is still RUNNING and no cancel was asked
+ * for, its hold is committed (pending and unexpired, or nothing happens); then, only if the hold
+ * was committed, the track and its version are written and the job succeeds with its job.updated
+ * event and, when an enabled endpoint of the user takes it, the generation.completed webhook event
+ * (the same test the webhook fan-out applies). Each step reads the one before it, so all of it
+ * happens or none. The row says which: `previous_status` and `cancel_requested` as the job was
+ * found, `hold_committed`, and the finished job's columns (null when it did not finish).
  */
-export const LOCK_JOB_TO_FINISH = sqlStatement(
-  'lock_job_to_finish',
-  `select j.status, j.cancel_requested_at is not null as cancel_requested,
-          coalesce(h.status = 'PENDING' and h.expires_at > :now, false) as hold_committable
-   from jobs j left join holds h on h.id = j.hold_id
-   where j.id = :jobId
-   for update of j`,
-  { jobId: 'uuid', now: 'timestamptz' },
-);
-
-export interface JobToFinishRow {
-  status: string;
-  cancel_requested: boolean;
-  hold_committable: boolean;
-}
-
-/**
- * A RUNNING job SUCCEEDED with its track: the change, its job.updated event and, when an enabled
- * endpoint of the user takes it, the generation.completed webhook event (the same test the
- * webhook fan-out applies), in one statement. Returns the finished job row.
- */
-export const SUCCEED_JOB = sqlStatement(
-  'succeed_job',
-  `with finished as (
-     update jobs set track_id = :trackId, provider = :provider, provider_cost = :providerCost, status = 'SUCCEEDED',
+export const FINISH_GENERATION = sqlStatement(
+  'finish_generation',
+  `with job as (
+     select status, cancel_requested_at is not null as cancel_requested from jobs where id = :jobId for update
+   ), ${commitHoldSteps("exists (select 1 from job where job.status = 'RUNNING' and not job.cancel_requested)")},
+   ${generatedTrackSteps('hold')},
+   finished as (
+     update jobs j set track_id = :trackId, provider = :provider, provider_cost = :providerCost, status = 'SUCCEEDED',
        progress = 100, stage = 'done', finished_at = :now, updated_at = :now
-     where id = :jobId and status = 'RUNNING'
-     returning *
+     from version
+     where j.id = :jobId
+     returning j.*
    ), changed as (
      ${jobChangedEvent('finished')}
    ), completed as (
@@ -128,9 +121,13 @@ export const SUCCEED_JOB = sqlStatement(
      from finished
      where ${someEndpointTakes('finished.user_id', WebhookEventType.GenerationCompleted)}
    )
-   select * from finished`,
-  { jobId: 'uuid', trackId: 'uuid', provider: 'text', providerCost: 'int', now: 'timestamptz', jobGlobalId: 'text', trackGlobalId: 'text' },
+   select job.status as previous_status, job.cancel_requested, exists (select 1 from hold) as hold_committed, finished.*
+   from job left join finished on true`,
+  { ...HOLD_COMMIT_TYPES, ...GENERATED_TRACK_TYPES, jobId: 'uuid', provider: 'text', providerCost: 'int', jobGlobalId: 'text', trackGlobalId: 'text' },
 );
+
+/** What FINISH_GENERATION found and did, with the finished job's columns when it finished (all null otherwise). */
+export type FinishedGenerationRow = { previous_status: string; cancel_requested: boolean; hold_committed: boolean } & (JobRow | { id: null });
 
 /** One generateTrack at a time per user (to the end of the transaction), so the concurrent-job limit cannot be raced past. */
 export const LOCK_USER_GENERATION = sqlStatement('lock_user_generation', `select pg_advisory_xact_lock(hashtext('generate:' || :userId))`, { userId: 'text' });

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { runStatement, sqlStatement, type SqlTransaction } from '../../infra/database/sql-statement.js';
+import { runStatement } from '../../infra/database/sql-statement.js';
 import { BadUserInputError, StaleRevisionError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import { recordEvent } from '../../infra/outbox/outbox.js';
@@ -14,21 +14,6 @@ export interface TrackChange {
   style?: string | null;
   /** Files the track in this project (the user's own); null takes it out of its project. */
   projectId?: string | null;
-}
-
-export interface NewGeneratedTrack {
-  userId: string;
-  jobId: string;
-  title: string;
-  style: string | null;
-  prompt: string;
-  /** Filed in this project if it is still the user's when the track is written. */
-  projectId: string | null;
-  artifactKey: string;
-  contentType: string;
-  sizeBytes: number;
-  durationSeconds: number;
-  metadata: Record<string, unknown>;
 }
 
 /** Where a track sits in a newest-first library page. */
@@ -57,36 +42,6 @@ interface TrackRow {
   created_at: Date;
   updated_at: Date;
 }
-
-/** A generated track, revision 1, and its version 1 pointing back at the job that made it. */
-const TRACK_FROM_GENERATION = sqlStatement(
-  'track_from_generation',
-  `with track as (
-     insert into tracks (id, user_id, title, style, prompt, revision, current_version_id, project_id, created_at, updated_at)
-     values (:trackId, :userId, :title, :style, :prompt, 1, :versionId,
-             (select id from projects where id = :projectId and user_id = :userId), :now, :now)
-     returning id
-   )
-   insert into track_versions (id, track_id, number, parent_version_id, artifact_key, content_type, size_bytes, duration_seconds, source, job_id, metadata, created_at)
-   select :versionId, track.id, 1, null, :artifactKey, :contentType, :sizeBytes, :durationSeconds, 'generation', :jobId, :metadata, :now
-   from track`,
-  {
-    trackId: 'uuid',
-    versionId: 'uuid',
-    userId: 'uuid',
-    jobId: 'uuid',
-    title: 'text',
-    style: 'text',
-    prompt: 'text',
-    projectId: 'uuid',
-    artifactKey: 'text',
-    contentType: 'text',
-    sizeBytes: 'int',
-    durationSeconds: 'int',
-    metadata: 'jsonb',
-    now: 'timestamptz',
-  },
-);
 
 /** A track with its versions, newest first, read in the same statement. */
 export type TrackWithVersions = TrackView & { versions: PartialVersionView[] };
@@ -121,10 +76,6 @@ export class TracksService {
    * Writes a generated track and its first version in one statement, inside the worker's
    * transaction that also charges the job (see workers/generation/generation.run.ts).
    */
-  async createFromGeneration(tx: SqlTransaction, input: NewGeneratedTrack, trackId: string, versionId: string): Promise<void> {
-    await runStatement(tx, TRACK_FROM_GENERATION, { ...input, trackId, versionId, metadata: JSON.stringify(input.metadata), now: this.clock.now() });
-  }
-
   async findOwned(em: EntityManager, userId: string, trackId: string): Promise<Track> {
     const track = await em.findOne(Track, { id: trackId, user: userId, deletedAt: null });
     if (!track) throw new TrackNotFoundError();
