@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { constants, type BigIntStats } from 'node:fs';
-import { mkdir, open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fsync, mkdirSync, openSync, renameSync, unlinkSync, write, type BigIntStats } from 'node:fs';
+import { open, readFile, unlink, type FileHandle } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { ByteRange, ObjectInfo, ObjectStorage, StoredObject } from './storage.js';
 import { StorageRangeError } from './storage.errors.js';
@@ -15,6 +16,11 @@ import { assertContentType, assertRange, assertStorageKey, contentTypeForKey } f
  * Writes are atomic: the bytes go to a temp file in the same directory, are fsynced and renamed
  * over the object, so a reader sees the old file or the new one, never half of either. The
  * sidecar is renamed first: a new object is never visible without its type.
+ *
+ * A write makes two trips to the thread pool, for what waits on the disk: the bytes, written
+ * through to it (O_DSYNC), and the directory's fsync. The metadata calls around them (mkdir,
+ * open, close, rename) take microseconds and run synchronously: as async calls each was a hop to
+ * the pool and back, costlier than the call itself (a worker stores a file per job).
  */
 export class LocalStorage implements ObjectStorage {
   readonly kind = 'local' as const;
@@ -28,19 +34,21 @@ export class LocalStorage implements ObjectStorage {
   async put(key: string, body: Buffer, contentType: string): Promise<void> {
     const path = this.pathOf(key);
     assertContentType(contentType);
-    await mkdir(dirname(path), { recursive: true });
-    if (contentType === contentTypeForKey(key)) return this.putTypedByExtension(path, body);
+    // A directory made just now holds nothing yet: no sidecar of an earlier write to remove.
+    const freshDirectory = mkdirSync(dirname(path), { recursive: true }) !== undefined;
+    if (contentType === contentTypeForKey(key)) return this.putTypedByExtension(path, body, freshDirectory);
     const meta = Buffer.from(JSON.stringify({ contentType } satisfies Sidecar));
     const metaTemp = await writeTemp(path, meta);
-    const dataTemp = await writeTemp(path, body).catch(async (error: unknown) => {
-      await unlink(metaTemp).catch(() => undefined);
+    const dataTemp = await writeTemp(path, body).catch((error: unknown) => {
+      removeQuietly(metaTemp);
       throw error;
     });
     try {
-      await rename(metaTemp, sidecarOf(path));
-      await rename(dataTemp, path);
+      renameSync(metaTemp, sidecarOf(path));
+      renameSync(dataTemp, path);
     } catch (error) {
-      await Promise.allSettled([unlink(metaTemp), unlink(dataTemp)]);
+      removeQuietly(metaTemp);
+      removeQuietly(dataTemp);
       throw error;
     }
     await syncDirectory(dirname(path));
@@ -51,13 +59,13 @@ export class LocalStorage implements ObjectStorage {
    * no sidecar is written, which halves the files, renames and fsyncs of a write. A sidecar left
    * by an earlier write of the key with another type goes first.
    */
-  private async putTypedByExtension(path: string, body: Buffer): Promise<void> {
+  private async putTypedByExtension(path: string, body: Buffer, freshDirectory: boolean): Promise<void> {
     const dataTemp = await writeTemp(path, body);
     try {
-      await unlinkIfExists(sidecarOf(path));
-      await rename(dataTemp, path);
+      if (!freshDirectory) removeIfExistsSync(sidecarOf(path));
+      renameSync(dataTemp, path);
     } catch (error) {
-      await unlink(dataTemp).catch(() => undefined);
+      removeQuietly(dataTemp);
       throw error;
     }
     await syncDirectory(dirname(path));
@@ -130,32 +138,53 @@ function sidecarOf(path: string): string {
   return join(dirname(path), `.${basename(path)}.meta.json`);
 }
 
-/** Writes bytes to a fresh temp file beside `path` and fsyncs it; returns the temp file's path. */
+const writeAt = promisify(write);
+const fsyncOf = promisify(fsync);
+/** A new file whose writes return once the data (and what finds it) is on the disk: write and fdatasync in one call. */
+const NEW_DURABLE_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DSYNC;
+
+/** Writes bytes to a fresh temp file beside `path`, durably; returns the temp file's path. */
 async function writeTemp(path: string, bytes: Buffer): Promise<string> {
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'wx', 0o644);
+  const fd = openSync(temp, NEW_DURABLE_FILE, 0o644);
   try {
-    await handle.writeFile(bytes);
-    await handle.sync();
+    for (let offset = 0; offset < bytes.length; ) offset += (await writeAt(fd, bytes, offset, bytes.length - offset, offset)).bytesWritten;
   } catch (error) {
-    await handle.close();
-    await unlink(temp).catch(() => undefined);
+    closeSync(fd);
+    removeQuietly(temp);
     throw error;
   }
-  await handle.close();
+  closeSync(fd);
   return temp;
 }
 
 /** Makes the renames durable too; some platforms cannot open a directory, which is fine. */
 async function syncDirectory(dir: string): Promise<void> {
-  let handle: FileHandle | undefined;
+  let fd: number | undefined;
   try {
-    handle = await open(dir, constants.O_RDONLY);
-    await handle.sync();
+    fd = openSync(dir, constants.O_RDONLY);
+    await fsyncOf(fd);
   } catch {
-    // Best effort only: the data itself is already fsynced.
+    // Best effort only: the data itself is already on the disk.
   } finally {
-    await handle?.close();
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function removeIfExistsSync(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    if (!isCode(error, 'ENOENT') && !isCode(error, 'ENOTDIR')) throw error;
+  }
+}
+
+/** Cleanup after a failed write: the temp file may or may not exist. */
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Nothing to clean up, or nothing more to do about it.
   }
 }
 
