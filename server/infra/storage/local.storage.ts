@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fsync, mkdirSync, openSync, renameSync, unlinkSync, write, type BigIntStats } from 'node:fs';
-import { open, readFile, unlink, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fsync, open as openCallback, openSync, write, type BigIntStats } from 'node:fs';
+import { mkdir, open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { ByteRange, ObjectInfo, ObjectStorage, StoredObject } from './storage.js';
@@ -17,10 +17,11 @@ import { assertContentType, assertRange, assertStorageKey, contentTypeForKey } f
  * over the object, so a reader sees the old file or the new one, never half of either. The
  * sidecar is renamed first: a new object is never visible without its type.
  *
- * A write makes two trips to the thread pool, for what waits on the disk: the bytes, written
- * through to it (O_DSYNC), and the directory's fsync. The metadata calls around them (mkdir,
- * open, close, rename) take microseconds and run synchronously: as async calls each was a hop to
- * the pool and back, costlier than the call itself (a worker stores a file per job).
+ * A write of a new object makes five trips to the thread pool (mkdir, open, the bytes written
+ * through to the disk with O_DSYNC, rename, the directory's fsync) where it made ten: each trip
+ * costs more than a quick call, and a worker stores a file per job. Calls that can wait on the
+ * file system's journal stay off the event loop; closing a file and opening a directory to
+ * fsync it do not wait, and run synchronously.
  */
 export class LocalStorage implements ObjectStorage {
   readonly kind = 'local' as const;
@@ -35,20 +36,19 @@ export class LocalStorage implements ObjectStorage {
     const path = this.pathOf(key);
     assertContentType(contentType);
     // A directory made just now holds nothing yet: no sidecar of an earlier write to remove.
-    const freshDirectory = mkdirSync(dirname(path), { recursive: true }) !== undefined;
+    const freshDirectory = (await mkdir(dirname(path), { recursive: true })) !== undefined;
     if (contentType === contentTypeForKey(key)) return this.putTypedByExtension(path, body, freshDirectory);
     const meta = Buffer.from(JSON.stringify({ contentType } satisfies Sidecar));
     const metaTemp = await writeTemp(path, meta);
-    const dataTemp = await writeTemp(path, body).catch((error: unknown) => {
-      removeQuietly(metaTemp);
+    const dataTemp = await writeTemp(path, body).catch(async (error: unknown) => {
+      await unlink(metaTemp).catch(() => undefined);
       throw error;
     });
     try {
-      renameSync(metaTemp, sidecarOf(path));
-      renameSync(dataTemp, path);
+      await rename(metaTemp, sidecarOf(path));
+      await rename(dataTemp, path);
     } catch (error) {
-      removeQuietly(metaTemp);
-      removeQuietly(dataTemp);
+      await Promise.allSettled([unlink(metaTemp), unlink(dataTemp)]);
       throw error;
     }
     await syncDirectory(dirname(path));
@@ -62,10 +62,10 @@ export class LocalStorage implements ObjectStorage {
   private async putTypedByExtension(path: string, body: Buffer, freshDirectory: boolean): Promise<void> {
     const dataTemp = await writeTemp(path, body);
     try {
-      if (!freshDirectory) removeIfExistsSync(sidecarOf(path));
-      renameSync(dataTemp, path);
+      if (!freshDirectory) await unlinkIfExists(sidecarOf(path));
+      await rename(dataTemp, path);
     } catch (error) {
-      removeQuietly(dataTemp);
+      await unlink(dataTemp).catch(() => undefined);
       throw error;
     }
     await syncDirectory(dirname(path));
@@ -138,6 +138,7 @@ function sidecarOf(path: string): string {
   return join(dirname(path), `.${basename(path)}.meta.json`);
 }
 
+const openAt = promisify(openCallback);
 const writeAt = promisify(write);
 const fsyncOf = promisify(fsync);
 /** A new file whose writes return once the data (and what finds it) is on the disk: write and fdatasync in one call. */
@@ -146,12 +147,12 @@ const NEW_DURABLE_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EX
 /** Writes bytes to a fresh temp file beside `path`, durably; returns the temp file's path. */
 async function writeTemp(path: string, bytes: Buffer): Promise<string> {
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = openSync(temp, NEW_DURABLE_FILE, 0o644);
+  const fd = await openAt(temp, NEW_DURABLE_FILE, 0o644);
   try {
     for (let offset = 0; offset < bytes.length; ) offset += (await writeAt(fd, bytes, offset, bytes.length - offset, offset)).bytesWritten;
   } catch (error) {
     closeSync(fd);
-    removeQuietly(temp);
+    await unlink(temp).catch(() => undefined);
     throw error;
   }
   closeSync(fd);
@@ -168,23 +169,6 @@ async function syncDirectory(dir: string): Promise<void> {
     // Best effort only: the data itself is already on the disk.
   } finally {
     if (fd !== undefined) closeSync(fd);
-  }
-}
-
-function removeIfExistsSync(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch (error) {
-    if (!isCode(error, 'ENOENT') && !isCode(error, 'ENOTDIR')) throw error;
-  }
-}
-
-/** Cleanup after a failed write: the temp file may or may not exist. */
-function removeQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Nothing to clean up, or nothing more to do about it.
   }
 }
 
