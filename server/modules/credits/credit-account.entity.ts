@@ -9,6 +9,7 @@ import { User } from '../users/user.entity.js';
 @Entity({ tableName: 'credit_accounts' })
 @Check({ name: 'credit_accounts_available_check', expression: 'available >= 0' })
 @Check({ name: 'credit_accounts_held_check', expression: 'held >= 0' })
+@Check({ name: 'credit_accounts_active_jobs_check', expression: 'active_jobs >= 0' })
 export class CreditAccount {
   @OneToOne(() => User, { primary: true, ref: true, deleteRule: 'cascade', fieldName: 'user_id' })
   user!: Ref<User>;
@@ -18,6 +19,14 @@ export class CreditAccount {
 
   @Property({ type: 'int', default: 0 })
   held: number = 0;
+
+  /**
+   * The user's generation jobs queued or running, kept by the database itself (triggers on jobs,
+   * migration 20261128-active-jobs): generateTrack checks the tier's concurrent-job limit in the
+   * same conditional update that places the job's hold, on this one row.
+   */
+  @Property({ type: 'int', default: 0 })
+  activeJobs: number = 0;
 
   /** The last UTC day (YYYY-MM-DD) the tier's daily grant was credited. */
   @Property({ type: 'date', nullable: true })

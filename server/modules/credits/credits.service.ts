@@ -14,7 +14,6 @@ import {
 import { Hold, HoldStatus } from './hold.entity.js';
 import { CreditTransaction, TransactionType } from './credit-transaction.entity.js';
 import {
-  ACCOUNT_BALANCE,
   COMMIT_HOLD,
   CREDIT_ACCOUNT,
   DAILY_GRANT,
@@ -110,25 +109,10 @@ export class CreditsService {
   }
 
   /**
-   * placeHold inside a prepared-statement transaction, for a hold whose idempotency key is new by
-   * construction (a job's, made from its fresh id), so there is no first request to replay.
-   * Returns the hold's id; not enough credits is INSUFFICIENT_CREDITS.
+   * A hold request checked and completed with its id, expiry and time: the parameters of
+   * PLACE_HOLD, and of statements that place a hold as one of their steps (placeHoldSteps).
    */
-  async placeNewHoldWithin(tx: SqlTransaction, userId: string, request: PlaceHoldRequest): Promise<string> {
-    const params = this.holdParams(userId, request);
-    const [placed] = await runStatement<HoldRow>(tx, PLACE_HOLD, { ...params });
-    if (placed) return placed.id;
-    // First use of the ledger, or a new day: make sure the account exists and has today's grant.
-    await this.ensureAccount(tx, userId);
-    await this.grantDaily(tx, userId);
-    const [retried] = await runStatement<HoldRow>(tx, PLACE_HOLD, { ...params });
-    if (retried) return retried.id;
-    const [account] = await runStatement<{ available: number }>(tx, ACCOUNT_BALANCE, { userId });
-    throw new InsufficientCreditsError(request.amount, account?.available ?? 0);
-  }
-
-  /** A hold request checked and completed with its id, expiry and time. */
-  private holdParams(userId: string, request: PlaceHoldRequest): HoldParams {
+  holdParams(userId: string, request: PlaceHoldRequest): HoldParams {
     requireAmount(request.amount, 'amount');
     const ttlSeconds = request.ttlSeconds ?? DEFAULT_HOLD_TTL_SECONDS;
     if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_HOLD_TTL_SECONDS) {

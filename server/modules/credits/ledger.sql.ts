@@ -70,10 +70,34 @@ export const ENSURE_ACCOUNT = sqlStatement('ensure_account', `
  * A concurrent insert with the same key fails the unique index and undoes the whole statement.
  */
 export const PLACE_HOLD = sqlStatement('place_hold', `
-  with acct as (
+  with ${placeHoldSteps()}
+  select hold.*, acct.available as account_available, acct.held as account_held from hold, acct`, TYPES);
+
+/** The parameters placeHoldSteps takes, and their types. */
+export const HOLD_PLACEMENT_TYPES: Record<string, string> = {
+  userId: 'uuid',
+  holdId: 'uuid',
+  amount: 'int',
+  reason: 'text',
+  reference: 'text',
+  idempotencyKey: 'text',
+  ttlSeconds: 'int',
+  expiresAt: 'timestamptz',
+  now: 'timestamptz',
+  cause: 'text',
+};
+
+/**
+ * The CTEs of a hold's placement (`acct`, `hold`, `entry`, `event`, `low`): the account row
+ * is updated only when available covers `:amount`, the key is new and `guard` (a condition on
+ * the account row, e.g. its active jobs) holds, so the check and the move are one locked step.
+ * Another statement gates its own steps on `hold` to place the credits and its change as one.
+ */
+export function placeHoldSteps(guard = 'true'): string {
+  return `acct as (
     update credit_accounts
     set available = available - :amount, held = held + :amount, updated_at = :now
-    where user_id = cast(:userId as uuid) and available >= :amount
+    where user_id = cast(:userId as uuid) and available >= :amount and ${guard}
       and not exists (select 1 from holds where user_id = cast(:userId as uuid) and idempotency_key = :idempotencyKey)
     returning available, held
   ), hold as (
@@ -86,8 +110,8 @@ export const PLACE_HOLD = sqlStatement('place_hold', `
     select gen_random_uuid(), cast(:userId as uuid), 'HOLD', -:amount, :amount, acct.available, acct.held, cast(:holdId as uuid), :reference, 'hold:' || cast(:holdId as text), :reason, :now
     from acct
   ), event as (${OUTBOX_EVENT}
-  ), low as (${lowCreditsEvent('acct.available + :amount')})
-  select hold.*, acct.available as account_available, acct.held as account_held from hold, acct`, TYPES);
+  ), low as (${lowCreditsEvent('acct.available + :amount')})`;
+}
 
 /**
  * Commits a pending, unexpired hold: charges `charge` (at most the hold) and returns the rest
@@ -252,6 +276,3 @@ export const PLACE_HOLDS_BATCH = sqlStatement('place_holds_batch', `
   ), low as (${lowCreditsEvent('acct.available + acct.total')})
   select hold.*, acct.available as account_available, acct.held as account_held from hold, acct`, TYPES);
 
-/** An account's balances as they stand (no row: the account was never used). */
-export const ACCOUNT_BALANCE = sqlStatement('account_balance', `
-  select available, held from credit_accounts where user_id = cast(:userId as uuid)`, TYPES);

@@ -6,15 +6,15 @@ import { toGlobalId } from '../../core/global-id.js';
 import type { Broadcast } from '../../infra/pubsub/broadcast.js';
 import { recordEvent } from '../../infra/outbox/outbox.js';
 import { Topic } from '../../infra/outbox/outbox.topics.js';
-import { IdempotencyKeyReusedError } from '../credits/credits.errors.js';
+import { IdempotencyKeyReusedError, InsufficientCreditsError } from '../credits/credits.errors.js';
 import type { CreditsService } from '../credits/credits.service.js';
 import type { Price } from '../credits/price.entity.js';
-import { inSqlTransaction, runStatement, type SqlTransaction } from '../../infra/database/sql-statement.js';
+import { runStatement } from '../../infra/database/sql-statement.js';
 import { Tier } from '../users/user.entity.js';
 import { Job, JobStatus, TERMINAL_JOB_STATUSES } from './job.entity.js';
 import { JOB_CANCEL_CHANNEL, snapshotOf } from './job.events.js';
 import { jobFromRow, type JobRecord, type JobRow } from './job.row.js';
-import { GENERATION_TERMS, INSERT_JOB, LOCK_USER_GENERATION, type GenerationTermsRow } from './jobs.sql.js';
+import { GENERATION_REFUSAL, GENERATION_TERMS, PLACE_GENERATION, type GenerationRefusalRow, type GenerationTermsRow } from './jobs.sql.js';
 import { ProjectNotFoundError } from '../projects/projects.errors.js';
 import { FeatureNotInTierError, JobAlreadyFinishedError, JobNotFoundError, UnknownModelError } from './jobs.errors.js';
 
@@ -60,6 +60,15 @@ function text(value: string | null | undefined, field: string, min: number, max:
 
 const UPGRADE: Record<Tier, Tier | null> = { [Tier.FREE]: Tier.PRO, [Tier.PRO]: Tier.ENTERPRISE, [Tier.ENTERPRISE]: null };
 
+/** FEATURE_NOT_IN_TIER for a user whose tier's concurrent jobs are all taken. */
+function concurrencyLimitError(tier: Tier, limit: number): FeatureNotInTierError {
+  const upgrade = UPGRADE[tier];
+  return new FeatureNotInTierError(
+    `The ${tier} tier runs ${limit} generation${limit === 1 ? '' : 's'} at a time; wait for one to finish${upgrade ? ` or upgrade to ${upgrade}` : ''}`,
+    upgrade ?? tier,
+  );
+}
+
 /** Generation requests and their lifecycle up to the worker. */
 export class JobsService {
   constructor(
@@ -88,10 +97,10 @@ export class JobsService {
       throw new BadUserInputError('durationSeconds must be a whole number from 5 to 240', 'durationSeconds');
     }
     try {
-      return await inSqlTransaction(em, (tx) => this.createJob(em, tx, userId, normalized));
+      return await this.createJob(em, userId, normalized);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      // A concurrent request with the same key won; its transaction holds the only charge.
+      // A concurrent request with the same key won; its statement holds the only charge.
       const winner = await em.fork().findOne(Job, { user: userId, idempotencyKey: normalized.idempotencyKey });
       if (!winner) throw error;
       return this.replay(winner, normalized);
@@ -146,41 +155,37 @@ export class JobsService {
     recordJobChanged(tx, job);
   }
 
-  /** Runs in `tx`, a prepared-statement transaction; `em` maps the rows it returns. */
-  private async createJob(em: EntityManager, tx: SqlTransaction, userId: string, request: NormalizedRequest): Promise<Job | JobRecord> {
-    await runStatement(tx, LOCK_USER_GENERATION, { userId });
-    const [terms] = await runStatement<GenerationTermsRow>(tx, GENERATION_TERMS, { userId, model: request.model, idempotencyKey: request.idempotencyKey, projectId: request.projectId });
+  /**
+   * Two round trips, no transaction block: the terms are read, then one statement places the
+   * hold and writes the job with its events (PLACE_GENERATION), checking credits and the
+   * concurrent-job limit on the locked account row. Only a refused placement costs more: the
+   * account may be new or owed today's grant, and then the reason is read.
+   */
+  private async createJob(em: EntityManager, userId: string, request: NormalizedRequest): Promise<Job | JobRecord> {
+    const [terms] = await runStatement<GenerationTermsRow>(em, GENERATION_TERMS, { userId, model: request.model, idempotencyKey: request.idempotencyKey, projectId: request.projectId });
     if (!terms) throw new Error(`user ${userId} has no tier plan`);
-    // A replay (also one that waited for the lock) finds the first request's job here.
     if (terms.existing_job_id) return this.replay(await em.findOneOrFail(Job, { id: terms.existing_job_id }), request);
     if (request.projectId && !terms.project_id) throw new ProjectNotFoundError();
     const tier = terms.tier as Tier;
     const model = request.model;
     if (terms.credits === null || terms.credits_per_extra_minute === null) throw new UnknownModelError(model);
-    const price = { credits: terms.credits, creditsPerExtraMinute: terms.credits_per_extra_minute };
-    const upgrade = UPGRADE[tier];
     if (!terms.allowed_models.includes(model)) {
+      const upgrade = UPGRADE[tier];
       throw new FeatureNotInTierError(`Model "${model}" is not included in the ${tier} tier${upgrade ? `; upgrade to ${upgrade} to use it` : ''}`, upgrade ?? tier);
     }
-    if (terms.active_jobs >= terms.concurrent_jobs) {
-      throw new FeatureNotInTierError(
-        `The ${tier} tier runs ${terms.concurrent_jobs} generation${terms.concurrent_jobs === 1 ? '' : 's'} at a time; wait for one to finish${upgrade ? ` or upgrade to ${upgrade}` : ''}`,
-        upgrade ?? tier,
-      );
-    }
     const jobId = randomUUID();
-    const cost = priceOf(price, request.durationSeconds);
-    const now = this.clock.now();
-    const holdId = await this.credits.placeNewHoldWithin(tx, userId, {
+    const cost = priceOf({ credits: terms.credits, creditsPerExtraMinute: terms.credits_per_extra_minute }, request.durationSeconds);
+    const hold = this.credits.holdParams(userId, {
       amount: cost,
       reason: `Generation: ${(request.title ?? request.prompt).slice(0, 60)}`,
       idempotencyKey: `job:${jobId}`,
       ttlSeconds: JOB_HOLD_TTL_SECONDS,
       reference: toGlobalId('Job', jobId),
     });
-    const [row] = await runStatement<JobRow>(tx, INSERT_JOB, {
+    const params = {
+      ...hold,
+      concurrentJobs: terms.concurrent_jobs,
       jobId,
-      userId,
       prompt: request.prompt,
       title: request.title,
       style: request.style,
@@ -188,13 +193,28 @@ export class JobsService {
       durationSeconds: request.durationSeconds,
       model,
       seed: randomInt(0, 2 ** 31 - 1),
-      cost,
-      holdId,
-      idempotencyKey: request.idempotencyKey,
+      jobIdempotencyKey: request.idempotencyKey,
       projectId: request.projectId,
-      now,
-    });
-    return jobFromRow(row!);
+    };
+    let granted = false;
+    for (let attempt = 1; attempt <= 4; attempt += 1) {
+      const [row] = await runStatement<JobRow>(em, PLACE_GENERATION, params);
+      if (row) return jobFromRow(row);
+      const [refusal] = await runStatement<GenerationRefusalRow>(em, GENERATION_REFUSAL, { userId, idempotencyKey: request.idempotencyKey });
+      // A concurrent request with the same key won: its job, not a second one nor a refusal.
+      if (refusal?.existing_job_id) return this.replay(await em.findOneOrFail(Job, { id: refusal.existing_job_id }), request);
+      if ((refusal?.active_jobs ?? 0) >= terms.concurrent_jobs) throw concurrencyLimitError(tier, terms.concurrent_jobs);
+      const available = refusal?.available ?? null;
+      if (available === null || available < cost) {
+        if (granted) throw new InsufficientCreditsError(cost, available ?? 0);
+        // First use of the ledger, or a new day: the account and today's grant, then once more.
+        await this.credits.ensureAccount(em, userId);
+        await this.credits.grantDaily(em, userId);
+        granted = true;
+      }
+      // Otherwise what refused it has passed (a job ended, credits came in): try again.
+    }
+    throw concurrencyLimitError(tier, terms.concurrent_jobs);
   }
 
   private replay(previous: Job, request: NormalizedRequest): Job {

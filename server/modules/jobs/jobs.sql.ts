@@ -2,22 +2,21 @@ import { sqlStatement } from '../../infra/database/sql-statement.js';
 import { Topic } from '../../infra/outbox/outbox.topics.js';
 import { WebhookEventType } from '../webhooks/webhook-event-types.js';
 import { someEndpointTakes } from '../webhooks/webhook-endpoints.sql.js';
-import { commitHoldSteps, HOLD_COMMIT_TYPES } from '../credits/ledger.sql.js';
+import { commitHoldSteps, HOLD_COMMIT_TYPES, HOLD_PLACEMENT_TYPES, placeHoldSteps } from '../credits/ledger.sql.js';
 import { GENERATED_TRACK_TYPES, generatedTrackSteps } from '../tracks/generated-track.sql.js';
 import type { JobRow } from './job.row.js';
 
 /**
- * Everything generateTrack decides on, read in one statement after the per-user lock: a job
- * already made with this idempotency key, the user's tier and what it allows, the model's price
- * (null columns: no active price) and how many of the user's jobs are queued or running.
- * One round trip instead of five on the hottest mutation.
+ * Everything generateTrack decides on before it writes, in one statement: a job already made
+ * with this idempotency key, the user's tier and what it allows, the model's price (null
+ * columns: no active price) and the project when it is the user's. Read without a lock: what
+ * must not be raced (credits, the concurrent-job limit, the key) is checked again by the write.
  */
 export const GENERATION_TERMS = sqlStatement(
   'generation_terms',
   `
   select u.tier, plan.allowed_models, plan.concurrent_jobs,
          price.credits, price.credits_per_extra_minute,
-         (select count(*) from jobs where user_id = u.id and status in ('QUEUED', 'RUNNING'))::int as active_jobs,
          (select id from jobs where user_id = u.id and idempotency_key = :idempotencyKey) as existing_job_id,
          (select id from projects where id = :projectId and user_id = u.id) as project_id
   from users u
@@ -33,7 +32,6 @@ export interface GenerationTermsRow {
   concurrent_jobs: number;
   credits: number | null;
   credits_per_extra_minute: number | null;
-  active_jobs: number;
   existing_job_id: string | null;
   /** The requested project when it is the user's. */
   project_id: string | null;
@@ -129,20 +127,24 @@ export const FINISH_GENERATION = sqlStatement(
 /** What FINISH_GENERATION found and did, with the finished job's columns when it finished (all null otherwise). */
 export type FinishedGenerationRow = { previous_status: string; cancel_requested: boolean; hold_committed: boolean } & (JobRow | { id: null });
 
-/** One generateTrack at a time per user (to the end of the transaction), so the concurrent-job limit cannot be raced past. */
-export const LOCK_USER_GENERATION = sqlStatement('lock_user_generation', `select pg_advisory_xact_lock(hashtext('generate:' || :userId))`, { userId: 'text' });
-
 /**
- * A new QUEUED job, with the job.requested event that queues it and the job.updated event that
- * tells subscribers, in one statement. Returns the job row.
+ * A new QUEUED job and its hold, in ONE statement: the hold is placed (placeHoldSteps) only
+ * while the user's queued and running jobs are fewer than `:concurrentJobs`, checked on the
+ * account row the placement locks, so two requests cannot both take the last slot; the job, the
+ * job.requested event that queues it and the job.updated event that tells subscribers are
+ * written only with the hold. No row back: not placed (no account yet, not enough credits, or
+ * the limit reached; the caller finds out which). The same idempotency key twice fails the
+ * jobs' unique index and undoes all of it.
  */
-export const INSERT_JOB = sqlStatement(
-  'insert_job',
-  `with job as (
+export const PLACE_GENERATION = sqlStatement(
+  'place_generation',
+  `with ${placeHoldSteps('active_jobs < :concurrentJobs')},
+   job as (
      insert into jobs (id, user_id, status, progress, stage, attempts, prompt, title, style, instrumental, duration_seconds,
                        model, seed, cost, hold_id, idempotency_key, project_id, created_at, updated_at)
-     values (:jobId, :userId, 'QUEUED', 0, 'queued', 0, :prompt, :title, :style, :instrumental, :durationSeconds,
-             :model, :seed, :cost, :holdId, :idempotencyKey, :projectId, :now, :now)
+     select :jobId, :userId, 'QUEUED', 0, 'queued', 0, :prompt, :title, :style, :instrumental, :durationSeconds,
+            :model, :seed, :amount, hold.id, :jobIdempotencyKey, :projectId, :now, :now
+     from hold
      returning *
    ), requested as (
      insert into outbox (id, topic, user_id, payload, created_at, available_at, attempts)
@@ -152,8 +154,9 @@ export const INSERT_JOB = sqlStatement(
    )
    select * from job`,
   {
+    ...HOLD_PLACEMENT_TYPES,
+    concurrentJobs: 'int',
     jobId: 'uuid',
-    userId: 'uuid',
     prompt: 'text',
     title: 'text',
     style: 'text',
@@ -161,10 +164,24 @@ export const INSERT_JOB = sqlStatement(
     durationSeconds: 'int',
     model: 'text',
     seed: 'int',
-    cost: 'int',
-    holdId: 'uuid',
-    idempotencyKey: 'text',
+    jobIdempotencyKey: 'text',
     projectId: 'uuid',
-    now: 'timestamptz',
   },
 );
+
+/**
+ * Why a placement was refused, read after it: a job already made with the key (a concurrent
+ * request won), and the account's credits and active jobs (null columns: no account yet).
+ */
+export const GENERATION_REFUSAL = sqlStatement(
+  'generation_refusal',
+  `select (select id from jobs where user_id = :userId and idempotency_key = :idempotencyKey) as existing_job_id, a.available, a.active_jobs
+   from (select 1) as one left join credit_accounts a on a.user_id = :userId`,
+  { userId: 'uuid', idempotencyKey: 'text' },
+);
+
+export interface GenerationRefusalRow {
+  existing_job_id: string | null;
+  available: number | null;
+  active_jobs: number | null;
+}

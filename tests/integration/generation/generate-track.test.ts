@@ -119,6 +119,34 @@ describe('cancelJob', () => {
     expect(codesOf(await gql(api.url, CANCEL, { token: user.token, variables: { id: job.id } }))).toEqual(['CONFLICT']);
   });
 
+  it('holds the concurrent-job limit under 12 requests at once, and a cancelled job frees its slot', async () => {
+    const user = await signInNewUser(api.url);
+    await gql(api.url, BALANCE, { token: user.token });
+    const em = api.infra.orm.em.fork();
+    await em.execute(`update users set tier = 'pro' where id = ?`, [user.userId]);
+    const activeJobs = async () => {
+      const [row] = await em.execute<Array<{ active_jobs: number; counted: string }>>(
+        `select a.active_jobs, (select count(*) from jobs where user_id = a.user_id and status in ('QUEUED', 'RUNNING')) as counted from credit_accounts a where a.user_id = ?`,
+        [user.userId],
+      );
+      return { kept: row!.active_jobs, counted: Number(row!.counted) };
+    };
+
+    const attempts = await Promise.all(Array.from({ length: 12 }, () => generate(user, {})));
+    const placed = attempts.filter((r) => !r.errors).map((r) => dataOf(r).generateTrack);
+    expect(placed).toHaveLength(3);
+    expect(attempts.filter((r) => r.errors).flatMap((r) => codesOf(r))).toEqual(Array(9).fill('FEATURE_NOT_IN_TIER'));
+    expect(await activeJobs()).toEqual({ kept: 3, counted: 3 });
+    // Only the three placed jobs hold credits (today's grant came on the free tier: 50).
+    expect(await balance(user)).toEqual({ available: 50 - 30, held: 30 });
+
+    await gql(api.url, CANCEL, { token: user.token, variables: { id: placed[0]!.id } });
+    expect(await activeJobs()).toEqual({ kept: 2, counted: 2 });
+    expect(dataOf(await generate(user, {})).generateTrack.status).toBe('QUEUED');
+    expect(codesOf(await generate(user, {}))).toEqual(['FEATURE_NOT_IN_TIER']);
+    expect(await activeJobs()).toEqual({ kept: 3, counted: 3 });
+  });
+
   it("answers NOT_FOUND for someone else's job", async () => {
     const owner = await signInNewUser(api.url);
     const stranger = await signInNewUser(api.url);

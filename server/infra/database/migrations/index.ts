@@ -6,6 +6,7 @@ import { Migration20261125OutboxRelay } from './20261125-outbox-relay.js';
 import { Migration20261125TrackFilesCleanup } from './20261125-track-files-cleanup.js';
 import { Migration20261126Webhooks } from './20261126-webhooks.js';
 import { Migration20261127Projects } from './20261127-projects.js';
+import { Migration20261128ActiveJobs } from './20261128-active-jobs.js';
 
 /** Migrations in the order they run; a landed migration is never edited, only followed. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -16,4 +17,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261125TrackFilesCleanup', class: Migration20261125TrackFilesCleanup },
   { name: 'Migration20261126Webhooks', class: Migration20261126Webhooks },
   { name: 'Migration20261127Projects', class: Migration20261127Projects },
+  { name: 'Migration20261128ActiveJobs', class: Migration20261128ActiveJobs },
 ];
