@@ -73,6 +73,7 @@ const VOWEL_FORMANTS = [
   [300, 870],
   [270, 2290],
 ] as const;
+/** Harmonics a vocal note sings; renderVocal's recurrence is written out for exactly this many. */
 const VOCAL_HARMONICS = 8;
 
 /**
@@ -157,7 +158,12 @@ export function renderTone(tone: ToneSpec, out: Float32Array, from: number, to: 
 function addWave(out: Float32Array, from: number, to: number, waveform: Waveform, step: number, amplitude: number): void {
   switch (waveform) {
     case 'sine':
-      for (let i = from; i < to; i++) out[i] += amplitude * sine(wrap(i * step));
+      for (let i = from; i < to; i++) {
+        // The wave first, then the sum: the same bits as `out[i] += amplitude * sine(...)`, but V8
+        // compiles this order into a loop about twice as fast.
+        const wave = sine(wrap(i * step));
+        out[i] += amplitude * wave;
+      }
       return;
     case 'triangle':
       for (let i = from; i < to; i++) out[i] += amplitude * (4 * Math.abs(wrap(i * step) - 0.5) - 1);
@@ -176,27 +182,38 @@ function blockDecay(k: number, block: number, rate: number): number {
   return Math.exp((-k * block) / rate);
 }
 
+/** 2π × the vocal vibrato's 5.5 Hz: dividing by it integrates the pitch wobble into phase. */
+const VOCAL_VIBRATO_DIVISOR = TWO_PI * 5.5;
+/** Seconds over which the vibrato grows to its full depth. */
+const VOCAL_VIBRATO_ONSET = 0.3;
+
+/**
+ * The arithmetic per frame is the one the tone has always been rendered with (the tone cache
+ * and the WAVs depend on its exact bits); only its shape is written for speed: the harmonic
+ * series unrolled over named weights, and the vibrato's growth skipped once it is complete.
+ */
 function renderVocal(tone: ToneSpec, out: Float32Array, from: number, to: number): void {
   const f = tone.frequency;
   const rate = tone.sampleRate;
-  const weights = vowelWeights(f, tone.vowel);
+  const [w1, w2, w3, w4, w5, w6, w7, w8] = vowelWeights(f, tone.vowel);
   const wobble = 5.5 / rate;
   for (let i = from; i < to; i++) {
     const t = i / rate;
     // Vibrato grows in after the onset, as a singer's does; the phase integrates the pitch wobble.
-    const depth = 0.007 * Math.min(1, t / 0.3);
-    const cycle = wrap(f * t - (depth * f * sine(wrap(i * wobble + 0.25))) / (TWO_PI * 5.5));
+    // From the onset on, t / 0.3 >= 1 and min(1, t / 0.3) is exactly 1: no division needed.
+    const depth = t < VOCAL_VIBRATO_ONSET ? 0.007 * (t / VOCAL_VIBRATO_ONSET) : 0.007;
+    const cycle = wrap(f * t - (depth * f * sine(wrap(i * wobble + 0.25))) / VOCAL_VIBRATO_DIVISOR);
     // sin((k+1)x) = 2cos(x)sin(kx) - sin((k-1)x): every harmonic from one sine and one cosine.
     const twoCos = 2 * sine(wrap(cycle + 0.25));
-    let previous = 0;
-    let current = sine(cycle);
-    let sample = 0;
-    for (let k = 0; k < VOCAL_HARMONICS; k++) {
-      sample += weights[k]! * current;
-      const following = twoCos * current - previous;
-      previous = current;
-      current = following;
-    }
+    const h1 = sine(cycle);
+    const h2 = twoCos * h1; // minus sin(0·x), which is 0: x − 0 is exactly x
+    const h3 = twoCos * h2 - h1;
+    const h4 = twoCos * h3 - h2;
+    const h5 = twoCos * h4 - h3;
+    const h6 = twoCos * h5 - h4;
+    const h7 = twoCos * h6 - h5;
+    const h8 = twoCos * h7 - h6;
+    const sample = 0 + w1 * h1 + w2 * h2 + w3 * h3 + w4 * h4 + w5 * h5 + w6 * h6 + w7 * h7 + w8 * h8;
     out[i] = sample + 0.03 * noiseAt(i, KIT_NOISE_SEED);
   }
 }
