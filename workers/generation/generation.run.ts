@@ -10,12 +10,13 @@ import { CreditsService } from '../../server/modules/credits/credits.service.js'
 import { ProviderCancelledError, ProviderError } from '../../server/modules/generation/providers/provider.errors.js';
 import type { GeneratedAudio } from '../../server/modules/generation/providers/provider.js';
 import { Job, JobStatus } from '../../server/modules/jobs/job.entity.js';
-import { JOB_PROGRESS_CHANNEL, LATEST_TICK_TTL_MS, latestTickKey, snapshotOf, type JobChanged } from '../../server/modules/jobs/job.events.js';
+import { JOB_PROGRESS_CHANNEL, snapshotOf, type JobChanged } from '../../server/modules/jobs/job.events.js';
 import { recordJobChanged } from '../../server/modules/jobs/jobs.service.js';
 import { jobFromRow, type JobRecord, type JobRow } from '../../server/modules/jobs/job.row.js';
 import { CLAIM_JOB, FINISH_GENERATION, type FinishedGenerationRow } from '../../server/modules/jobs/jobs.sql.js';
 import { generatedTrackParams, type NewGeneratedTrack } from '../../server/modules/tracks/generated-track.sql.js';
 import type { GenerationDeps } from './generation.deps.js';
+import { ProgressPublisher } from './progress.publisher.js';
 
 /** How one attempt ended, for the BullMQ processor to act on. */
 export type AttemptOutcome = 'succeeded' | 'failed' | 'cancelled' | 'already-finished' | 'retry';
@@ -42,7 +43,7 @@ export async function runGenerationAttempt(deps: GenerationDeps, jobId: string, 
   if (!job) return 'already-finished';
   if (job.cancelRequestedAt) return cancel(deps, jobId);
   // The claim told subscribers RUNNING at stage 'starting' (through the outbox).
-  const publish = progressPublisher(deps, job);
+  const progress = new ProgressPublisher(deps, job);
   let audio: GeneratedAudio;
   try {
     audio = await deps.provider.generate(
@@ -56,21 +57,24 @@ export async function runGenerationAttempt(deps: GenerationDeps, jobId: string, 
         model: job.model,
         seed: job.seed,
       },
-      { signal: options.signal, onProgress: ({ progress, stage }) => publish(Math.min(95, Math.max(5, progress)), stage) },
+      { signal: options.signal, onProgress: (tick) => progress.report(Math.min(95, Math.max(5, tick.progress)), tick.stage) },
     );
   } catch (error) {
+    // What subscribers were told so far goes out before the job's end.
+    await progress.flush();
     if (error instanceof ProviderCancelledError || options.signal.aborted) return cancel(deps, jobId);
     if (error instanceof ProviderError && !error.transient) return fail(deps, jobId, error.code, error.userMessage);
     if (!options.lastAttempt) {
       log.warn({ err: error, jobId }, 'generation attempt failed; it will be retried');
-      await publish(job.progress, 'retrying');
+      await progress.report(job.progress, 'retrying');
+      await progress.flush();
       return 'retry';
     }
     const message = error instanceof ProviderError ? error.userMessage : 'The music provider did not answer in time; your credits were returned';
     return fail(deps, jobId, error instanceof ProviderError ? error.code : 'PROVIDER_UNAVAILABLE', message);
   }
-  await publish(96, 'storing');
-  return complete(deps, job, audio);
+  await progress.report(96, 'storing');
+  return complete(deps, job, audio, progress);
 }
 
 /** QUEUED or RUNNING (a retry, or a crashed worker's job) becomes RUNNING; anything else is done. */
@@ -79,46 +83,7 @@ async function claim(em: EntityManager, jobId: string): Promise<JobRecord | null
   return row ? jobFromRow(row) : null;
 }
 
-/** Shortest gap between two progress ticks to subscribers, milestones apart. */
-const TICK_INTERVAL_MS = 250;
-/**
- * The job row takes progress at most once per SAVE_INTERVAL_MS, and only when it moved by
- * SAVE_STEP or changed stage: a reader or a restarted worker needs it recent, not exact (the
- * final state is written when the job ends), and the recovery sweep needs updatedAt to move.
- */
-const SAVE_INTERVAL_MS = 1_000;
-const SAVE_STEP = 10;
-/** Values subscribers are always told about (with queued and done: the promised milestones). */
-const MILESTONES = new Set([10, 50, 90]);
-/** Stages subscribers are always told about: a retry is news even without progress. */
-const TOLD_STAGES = new Set(['retrying']);
-
-/**
- * Progress goes to subscribers over Redis and, less often, to the job row. A job at full speed
- * reports many small steps within milliseconds; each tick costs a publish, a parse in every API
- * process and a message per subscriber, so only milestones, a retry and one tick per
- * TICK_INTERVAL_MS go out (a tick carries the stage of its moment).
- */
-function progressPublisher(deps: GenerationDeps, job: JobRecord) {
-  let told = { progress: job.progress, stage: job.stage, at: performance.now() };
-  let saved = { progress: job.progress, stage: job.stage, at: performance.now() };
-  return async (progress: number, stage: string) => {
-    const value = Math.max(told.progress, Math.round(progress));
-    const now = performance.now();
-    if (!MILESTONES.has(value) && !TOLD_STAGES.has(stage) && now - told.at < TICK_INTERVAL_MS) return;
-    if (stage === told.stage && value === told.progress) return;
-    told = { progress: value, stage, at: now };
-    const snapshot = { ...snapshotOf(job), status: JobStatus.RUNNING, progress: value, stage };
-    const change: JobChanged = { jobId: job.id, userId: job.userId, status: JobStatus.RUNNING, progress: value, stage, job: snapshot };
-    await deps.broadcast.publishLatest(JOB_PROGRESS_CHANNEL, latestTickKey(job.id), JSON.stringify(change), LATEST_TICK_TTL_MS).catch(() => undefined);
-    if (now - saved.at >= SAVE_INTERVAL_MS && (stage !== saved.stage || value >= saved.progress + SAVE_STEP)) {
-      saved = { progress: value, stage, at: now };
-      await deps.orm.em.fork().nativeUpdate(Job, { id: job.id, status: JobStatus.RUNNING }, { progress: value, stage, updatedAt: systemClock.now() });
-    }
-  };
-}
-
-async function complete(deps: GenerationDeps, claimed: JobRecord, audio: GeneratedAudio): Promise<AttemptOutcome> {
+async function complete(deps: GenerationDeps, claimed: JobRecord, audio: GeneratedAudio, progress: ProgressPublisher): Promise<AttemptOutcome> {
   const trackId = randomUUID();
   const versionId = randomUUID();
   const artifactKey = `tracks/${trackId}/${versionId}.${audio.extension}`;
@@ -161,14 +126,15 @@ async function complete(deps: GenerationDeps, claimed: JobRecord, audio: Generat
         })
       : (await runStatement<FinishedGenerationRow>(em, FINISH_GENERATION, params))[0];
   const outcome = outcomeOf(row);
-  if (outcome !== 'succeeded') await deps.storage.delete(artifactKey).catch(() => undefined);
-  if (outcome === 'cancelled') return cancel(deps, claimed.id);
-  if (outcome === 'hold-unusable') return fail(deps, claimed.id, 'HOLD_EXPIRED', 'The job took longer than its credit hold allows; nothing was charged');
   if (outcome === 'succeeded' && row && row.id !== null) {
     // The outbox delivers this too; the tick is only quicker. Subscribers keep whichever comes first.
-    const done: JobChanged = { jobId: claimed.id, userId: claimed.userId, status: JobStatus.SUCCEEDED, progress: 100, stage: 'done', job: snapshotOf(jobFromRow(row)) };
-    await deps.broadcast.publish(JOB_PROGRESS_CHANNEL, JSON.stringify(done)).catch(() => undefined);
+    await progress.flush({ jobId: claimed.id, userId: claimed.userId, status: JobStatus.SUCCEEDED, progress: 100, stage: 'done', job: snapshotOf(jobFromRow(row)) });
+    return outcome;
   }
+  await progress.flush();
+  await deps.storage.delete(artifactKey).catch(() => undefined);
+  if (outcome === 'cancelled') return cancel(deps, claimed.id);
+  if (outcome === 'hold-unusable') return fail(deps, claimed.id, 'HOLD_EXPIRED', 'The job took longer than its credit hold allows; nothing was charged');
   return outcome;
 }
 

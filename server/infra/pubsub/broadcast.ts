@@ -72,12 +72,13 @@ export class Broadcast {
   }
 
   /**
-   * Publishes `message` and keeps it under `key` for `ttlMs`, so that a listener arriving late
-   * can start from the latest message instead of waiting for the next. The value is stored
-   * before the message goes out (one pipeline, in order), so whoever heard it can read it.
+   * Publishes `message` and keeps `kept` (the message itself by default; the latest part of a
+   * message that carries several) under `key` for `ttlMs`, so that a listener arriving late can
+   * start from the latest state instead of waiting for the next. The value is stored before the
+   * message goes out (one pipeline, in order), so whoever heard it can read it.
    */
-  async publishLatest(name: string, key: string, message: string, ttlMs: number): Promise<void> {
-    const replies = await this.publisher.pipeline().set(this.channel(key), message, 'PX', ttlMs).publish(this.channel(name), message).exec();
+  async publishLatest(name: string, key: string, message: string, ttlMs: number, kept = message): Promise<void> {
+    const replies = await this.publisher.pipeline().set(this.channel(key), kept, 'PX', ttlMs).publish(this.channel(name), message).exec();
     const failed = replies?.find(([error]) => error);
     if (failed) throw failed[0];
   }

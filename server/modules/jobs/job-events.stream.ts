@@ -69,7 +69,9 @@ export class JobEvents {
   /** Subscribes this process to both paths once; a failed attempt is retried by the next stream. */
   private listen(): Promise<void> {
     this.listening ??= Promise.all([
-      this.broadcast.on(JOB_PROGRESS_CHANNEL, (message) => this.dispatch(parseMessage(message))),
+      this.broadcast.on(JOB_PROGRESS_CHANNEL, (message) => {
+        for (const change of parseTicks(message)) this.dispatch(change);
+      }),
       this.outboxEvents.on(Topic.JobUpdated, (envelope) => this.dispatch(changeOf(envelope.payload))),
     ]).then(
       () => undefined,
@@ -85,6 +87,16 @@ export class JobEvents {
     if (!change) return;
     const own = this.sinks.get(change.userId);
     if (own) for (const sink of own) sink(change);
+  }
+}
+
+/** A tick message: one change, or several in order (ticks the worker sent together). */
+function parseTicks(message: string): Array<JobChanged | null> {
+  try {
+    const parsed: unknown = JSON.parse(message);
+    return Array.isArray(parsed) ? parsed.map(changeOf) : [changeOf(parsed)];
+  } catch {
+    return [];
   }
 }
 
