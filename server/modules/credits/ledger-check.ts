@@ -5,7 +5,7 @@ export const LAST_CHECK_KEY = 'ledger:last-check';
 
 /** One way the books disagree with themselves. */
 export interface Discrepancy {
-  kind: 'account_sum' | 'running_balance' | 'hold_entries' | 'held_vs_pending';
+  kind: 'account_sum' | 'running_balance' | 'hold_entries' | 'held_vs_pending' | 'active_jobs';
   userId: string;
   holdId?: string;
   detail: string;
@@ -55,6 +55,16 @@ const HELD_VS_PENDING = `
   left join (select user_id, sum(amount) as pending from holds where status = 'PENDING' group by user_id) p on p.user_id = a.user_id
   where a.held <> coalesce(p.pending, 0)`;
 
+/**
+ * An account's count of queued and running jobs (kept by triggers, read by generateTrack's
+ * jobs-at-once check) against the jobs themselves.
+ */
+const ACTIVE_JOBS = `
+  select a.user_id, a.active_jobs, coalesce(j.active, 0) as active
+  from credit_accounts a
+  left join (select user_id, count(*) as active from jobs where status in ('QUEUED', 'RUNNING') group by user_id) j on j.user_id = a.user_id
+  where a.active_jobs <> coalesce(j.active, 0)`;
+
 type Row = Record<string, string | number | null>;
 
 /**
@@ -90,6 +100,9 @@ export async function checkLedger(em: EntityManager): Promise<Discrepancy[]> {
       }
       for (const row of await tx.execute<Row[]>(HELD_VS_PENDING)) {
         found.push({ kind: 'held_vs_pending', userId: String(row.user_id), detail: `held=${row.held}, pending holds sum to ${row.pending}` });
+      }
+      for (const row of await tx.execute<Row[]>(ACTIVE_JOBS)) {
+        found.push({ kind: 'active_jobs', userId: String(row.user_id), detail: `active_jobs=${row.active_jobs}, queued and running jobs: ${row.active}` });
       }
       return found;
     },

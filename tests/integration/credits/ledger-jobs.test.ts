@@ -9,7 +9,7 @@ import { createRedis } from '../../../server/infra/redis/redis.js';
 import { TransactionType } from '../../../server/modules/credits/credit-transaction.entity.js';
 import { CreditsService, utcDay } from '../../../server/modules/credits/credits.service.js';
 import { HoldStatus } from '../../../server/modules/credits/hold.entity.js';
-import { LAST_CHECK_KEY } from '../../../server/modules/credits/ledger-check.js';
+import { checkLedger, LAST_CHECK_KEY } from '../../../server/modules/credits/ledger-check.js';
 import { ProviderBalanceService } from '../../../server/modules/credits/provider-balance.service.js';
 import { LedgerJob } from '../../../workers/ledger/ledger.jobs.js';
 import { ledgerProcessor } from '../../../workers/ledger/ledger.processor.js';
@@ -92,6 +92,16 @@ describe('ledger-check job', () => {
     const alerts = await orm.em.fork().execute<{ payload: { kind: string; message: string } }[]>(`select payload from outbox where topic = 'admin.alert' order by created_at desc limit 1`);
     expect(alerts[0]?.payload).toMatchObject({ kind: 'ledger_discrepancy', message: 'Ledger check found 1 discrepancies' });
     await orm.em.fork().execute(`update credit_accounts set available = available - 5 where user_id = ?`, [userId]);
+  });
+
+  it('reports an account whose count of jobs at once disagrees with its jobs', async () => {
+    const userId = await insertUser(orm);
+    await new CreditsService(systemClock).ensureAccount(orm.em.fork(), userId);
+    const foundFor = async () => (await checkLedger(orm.em.fork())).filter((found) => found.userId === userId);
+    expect(await foundFor()).toEqual([]);
+    await orm.em.fork().execute(`update credit_accounts set active_jobs = 2 where user_id = ?`, [userId]);
+    expect(await foundFor()).toEqual([{ kind: 'active_jobs', userId, detail: 'active_jobs=2, queued and running jobs: 0' }]);
+    await orm.em.fork().execute(`update credit_accounts set active_jobs = 0 where user_id = ?`, [userId]);
   });
 });
 

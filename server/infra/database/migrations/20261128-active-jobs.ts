@@ -9,6 +9,9 @@ import { Migration } from '@mikro-orm/migrations';
  */
 export class Migration20261128ActiveJobs extends Migration {
   override async up(): Promise<void> {
+    // No job may be written between the count below and the triggers that keep it (a job missed
+    // there would take the count below zero when it ends): jobs are locked for the migration.
+    this.addSql(`lock table "jobs" in share row exclusive mode;`);
     this.addSql(`alter table "credit_accounts" add column "active_jobs" int not null default 0;`);
     this.addSql(`alter table "credit_accounts" add constraint credit_accounts_active_jobs_check check(active_jobs >= 0);`);
     this.addSql(`update "credit_accounts" a set "active_jobs" = (select count(*) from "jobs" j where j."user_id" = a."user_id" and j."status" in ('QUEUED', 'RUNNING'));`);
