@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,6 +101,37 @@ describe('job changes written by the database', () => {
       const events = await eventsOf(job.id);
       expect(events.map((e) => e.topic).sort()).toEqual(['job.requested', 'job.updated', 'job.updated', 'job.updated']);
     }
+  });
+
+  it('end CANCELLED, with no track, no charge and no file, when the cancel comes as the audio is done', async () => {
+    const userId = await insertUser(orm);
+    const job = await jobs.requestGeneration(orm.em.fork(), userId, { prompt: 'a song cancelled at the last moment', durationSeconds: 5, idempotencyKey: randomUUID() });
+    const audioFiles = async () => (await readdir(storageDir, { recursive: true })).filter((path) => path.endsWith('.wav')).length;
+    const filesBefore = await audioFiles();
+    // The provider can no longer be stopped: the cancel lands between its answer and the finish.
+    const lateCancel: GenerationDeps['provider'] = {
+      ...deps.provider,
+      generate: async (request, options) => {
+        const audio = await deps.provider.generate(request, options);
+        await orm.em.fork().execute(`update jobs set cancel_requested_at = now() where id = ?`, [job.id]);
+        return audio;
+      },
+    };
+    expect(await runGenerationAttempt({ ...deps, provider: lateCancel }, job.id, { signal: new AbortController().signal, lastAttempt: true })).toBe('cancelled');
+
+    const ended = await orm.em.fork().findOneOrFail(Job, { id: job.id });
+    expect(ended).toMatchObject({ status: 'CANCELLED', trackId: null });
+    const [counts] = await orm.em.fork().execute<Array<{ tracks: string; commits: string; pending: string; available: number; held: number; active_jobs: number }>>(
+      `select (select count(*) from tracks where user_id = a.user_id) as tracks,
+              (select count(*) from credit_transactions where user_id = a.user_id and type = 'COMMIT') as commits,
+              (select count(*) from holds where user_id = a.user_id and status = 'PENDING') as pending,
+              a.available, a.held, a.active_jobs
+       from credit_accounts a where a.user_id = ?`,
+      [userId],
+    );
+    expect(counts).toMatchObject({ tracks: '0', commits: '0', pending: '0', held: 0, active_jobs: 0 });
+    // The audio was stored before the finish and is gone again.
+    expect(await audioFiles()).toBe(filesBefore);
   });
 
   it('report nothing when a finished job is claimed again', async () => {
