@@ -83,48 +83,13 @@ async function claim(em: EntityManager, jobId: string): Promise<JobRecord | null
   return row ? jobFromRow(row) : null;
 }
 
+/** Stores the audio, then writes the success in one statement; the job's end goes out after what subscribers were told. */
 async function complete(deps: GenerationDeps, claimed: JobRecord, audio: GeneratedAudio, progress: ProgressPublisher): Promise<AttemptOutcome> {
   const trackId = randomUUID();
   const versionId = randomUUID();
   const artifactKey = `tracks/${trackId}/${versionId}.${audio.extension}`;
   await deps.storage.put(artifactKey, audio.audio, audio.contentType);
-  const now = systemClock.now();
-  const track: NewGeneratedTrack = {
-    userId: claimed.userId,
-    jobId: claimed.id,
-    title: claimed.title ?? titleFrom(claimed.prompt),
-    style: claimed.style ?? null,
-    prompt: claimed.prompt,
-    projectId: claimed.projectId ?? null,
-    artifactKey,
-    contentType: audio.contentType,
-    sizeBytes: audio.audio.length,
-    durationSeconds: Math.round(audio.durationSeconds),
-    metadata: audio.metadata,
-  };
-  const params = {
-    ...generatedTrackParams(track, trackId, versionId, now),
-    jobId: claimed.id,
-    holdId: claimed.holdId,
-    charge: claimed.cost,
-    cause: 'COMMIT',
-    provider: deps.provider.name,
-    providerCost: audio.providerCost,
-    jobGlobalId: toGlobalId('Job', claimed.id),
-    trackGlobalId: toGlobalId('Track', trackId),
-  };
-  const em = deps.orm.em.fork();
-  // A job that cost nothing upstream (the local provider) moves no provider balance: a zero entry
-  // would say nothing, and every job would queue on that one account row. Then the statement is
-  // the whole change; a provider's spend joins it in one transaction.
-  const row =
-    audio.providerCost > 0
-      ? await inSqlTransaction(em, async (tx) => {
-          const [finished] = await runStatement<FinishedGenerationRow>(tx, FINISH_GENERATION, params);
-          if (finished?.hold_committed) await deps.providerBalance.spend(tx, deps.provider.name, audio.providerCost, params.jobGlobalId);
-          return finished;
-        })
-      : (await runStatement<FinishedGenerationRow>(em, FINISH_GENERATION, params))[0];
+  const row = await finish(deps, finishParams(deps, claimed, audio, { trackId, versionId, artifactKey }), audio.providerCost);
   const outcome = outcomeOf(row);
   if (outcome === 'succeeded' && row && row.id !== null) {
     // The outbox delivers this too; the tick is only quicker. Subscribers keep whichever comes first.
@@ -136,6 +101,49 @@ async function complete(deps: GenerationDeps, claimed: JobRecord, audio: Generat
   if (outcome === 'cancelled') return cancel(deps, claimed.id);
   if (outcome === 'hold-unusable') return fail(deps, claimed.id, 'HOLD_EXPIRED', 'The job took longer than its credit hold allows; nothing was charged');
   return outcome;
+}
+
+/** FINISH_GENERATION's parameters: the track to write, the hold to commit, the job to succeed. */
+function finishParams(deps: GenerationDeps, claimed: JobRecord, audio: GeneratedAudio, made: { trackId: string; versionId: string; artifactKey: string }) {
+  const track: NewGeneratedTrack = {
+    userId: claimed.userId,
+    jobId: claimed.id,
+    title: claimed.title ?? titleFrom(claimed.prompt),
+    style: claimed.style ?? null,
+    prompt: claimed.prompt,
+    projectId: claimed.projectId ?? null,
+    artifactKey: made.artifactKey,
+    contentType: audio.contentType,
+    sizeBytes: audio.audio.length,
+    durationSeconds: Math.round(audio.durationSeconds),
+    metadata: audio.metadata,
+  };
+  return {
+    ...generatedTrackParams(track, made.trackId, made.versionId, systemClock.now()),
+    jobId: claimed.id,
+    holdId: claimed.holdId,
+    charge: claimed.cost,
+    cause: 'COMMIT',
+    provider: deps.provider.name,
+    providerCost: audio.providerCost,
+    jobGlobalId: toGlobalId('Job', claimed.id),
+    trackGlobalId: toGlobalId('Track', made.trackId),
+  };
+}
+
+/**
+ * Runs FINISH_GENERATION. A job that cost nothing upstream (the local provider) moves no provider
+ * balance: a zero entry would say nothing, and every job would queue on that one account row.
+ * Then the statement is the whole change; a provider's spend joins it in one transaction.
+ */
+async function finish(deps: GenerationDeps, params: ReturnType<typeof finishParams>, providerCost: number): Promise<FinishedGenerationRow | undefined> {
+  const em = deps.orm.em.fork();
+  if (providerCost <= 0) return (await runStatement<FinishedGenerationRow>(em, FINISH_GENERATION, params))[0];
+  return inSqlTransaction(em, async (tx) => {
+    const [finished] = await runStatement<FinishedGenerationRow>(tx, FINISH_GENERATION, params);
+    if (finished?.hold_committed) await deps.providerBalance.spend(tx, deps.provider.name, providerCost, params.jobGlobalId);
+    return finished;
+  });
 }
 
 /** What the finishing statement found: the job gone or over, a cancel asked for, a hold no longer committable, or success. */
