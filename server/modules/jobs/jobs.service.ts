@@ -60,6 +60,18 @@ function text(value: string | null | undefined, field: string, min: number, max:
 
 const UPGRADE: Record<Tier, Tier | null> = { [Tier.FREE]: Tier.PRO, [Tier.PRO]: Tier.ENTERPRISE, [Tier.ENTERPRISE]: null };
 
+/** The request's price, once its project, model and tier allow it (else the error that says which does not). */
+function priceWithinTier(terms: GenerationTermsRow, request: NormalizedRequest): number {
+  if (request.projectId && !terms.project_id) throw new ProjectNotFoundError();
+  const tier = terms.tier as Tier;
+  if (terms.credits === null || terms.credits_per_extra_minute === null) throw new UnknownModelError(request.model);
+  if (!terms.allowed_models.includes(request.model)) {
+    const upgrade = UPGRADE[tier];
+    throw new FeatureNotInTierError(`Model "${request.model}" is not included in the ${tier} tier${upgrade ? `; upgrade to ${upgrade} to use it` : ''}`, upgrade ?? tier);
+  }
+  return priceOf({ credits: terms.credits, creditsPerExtraMinute: terms.credits_per_extra_minute }, request.durationSeconds);
+}
+
 /** FEATURE_NOT_IN_TIER for a user whose tier's concurrent jobs are all taken. */
 function concurrencyLimitError(tier: Tier, limit: number): FeatureNotInTierError {
   const upgrade = UPGRADE[tier];
@@ -158,23 +170,18 @@ export class JobsService {
   /**
    * Two round trips, no transaction block: the terms are read, then one statement places the
    * hold and writes the job with its events (PLACE_GENERATION), checking credits and the
-   * concurrent-job limit on the locked account row. Only a refused placement costs more: the
-   * account may be new or owed today's grant, and then the reason is read.
+   * concurrent-job limit on the locked account row. Only a refused placement costs more.
    */
   private async createJob(em: EntityManager, userId: string, request: NormalizedRequest): Promise<Job | JobRecord> {
     const [terms] = await runStatement<GenerationTermsRow>(em, GENERATION_TERMS, { userId, model: request.model, idempotencyKey: request.idempotencyKey, projectId: request.projectId });
     if (!terms) throw new Error(`user ${userId} has no tier plan`);
     if (terms.existing_job_id) return this.replay(await em.findOneOrFail(Job, { id: terms.existing_job_id }), request);
-    if (request.projectId && !terms.project_id) throw new ProjectNotFoundError();
-    const tier = terms.tier as Tier;
-    const model = request.model;
-    if (terms.credits === null || terms.credits_per_extra_minute === null) throw new UnknownModelError(model);
-    if (!terms.allowed_models.includes(model)) {
-      const upgrade = UPGRADE[tier];
-      throw new FeatureNotInTierError(`Model "${model}" is not included in the ${tier} tier${upgrade ? `; upgrade to ${upgrade} to use it` : ''}`, upgrade ?? tier);
-    }
-    const jobId = randomUUID();
-    const cost = priceOf({ credits: terms.credits, creditsPerExtraMinute: terms.credits_per_extra_minute }, request.durationSeconds);
+    const cost = priceWithinTier(terms, request);
+    return this.place(em, userId, request, terms, this.placement(userId, randomUUID(), cost, terms, request));
+  }
+
+  /** PLACE_GENERATION's parameters: the job's hold and the job. */
+  private placement(userId: string, jobId: string, cost: number, terms: GenerationTermsRow, request: NormalizedRequest) {
     const hold = this.credits.holdParams(userId, {
       amount: cost,
       reason: `Generation: ${(request.title ?? request.prompt).slice(0, 60)}`,
@@ -182,7 +189,7 @@ export class JobsService {
       ttlSeconds: JOB_HOLD_TTL_SECONDS,
       reference: toGlobalId('Job', jobId),
     });
-    const params = {
+    return {
       ...hold,
       concurrentJobs: terms.concurrent_jobs,
       jobId,
@@ -191,23 +198,30 @@ export class JobsService {
       style: request.style,
       instrumental: request.instrumental,
       durationSeconds: request.durationSeconds,
-      model,
+      model: request.model,
       seed: randomInt(0, 2 ** 31 - 1),
       jobIdempotencyKey: request.idempotencyKey,
       projectId: request.projectId,
     };
+  }
+
+  /**
+   * Places the job, or says why it cannot be: the same key won meanwhile (that job back), the
+   * limit of jobs at once, or credits (after making sure the account exists and has today's
+   * grant: first use of the ledger, or a new day).
+   */
+  private async place(em: EntityManager, userId: string, request: NormalizedRequest, terms: GenerationTermsRow, params: ReturnType<JobsService['placement']>): Promise<Job | JobRecord> {
+    const tier = terms.tier as Tier;
     let granted = false;
     for (let attempt = 1; attempt <= 4; attempt += 1) {
       const [row] = await runStatement<JobRow>(em, PLACE_GENERATION, params);
       if (row) return jobFromRow(row);
       const [refusal] = await runStatement<GenerationRefusalRow>(em, GENERATION_REFUSAL, { userId, idempotencyKey: request.idempotencyKey });
-      // A concurrent request with the same key won: its job, not a second one nor a refusal.
       if (refusal?.existing_job_id) return this.replay(await em.findOneOrFail(Job, { id: refusal.existing_job_id }), request);
       if ((refusal?.active_jobs ?? 0) >= terms.concurrent_jobs) throw concurrencyLimitError(tier, terms.concurrent_jobs);
       const available = refusal?.available ?? null;
-      if (available === null || available < cost) {
-        if (granted) throw new InsufficientCreditsError(cost, available ?? 0);
-        // First use of the ledger, or a new day: the account and today's grant, then once more.
+      if (available === null || available < params.amount) {
+        if (granted) throw new InsufficientCreditsError(params.amount, available ?? 0);
         await this.credits.ensureAccount(em, userId);
         await this.credits.grantDaily(em, userId);
         granted = true;
