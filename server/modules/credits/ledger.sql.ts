@@ -73,19 +73,13 @@ export const PLACE_HOLD = sqlStatement('place_hold', `
   with ${placeHoldSteps()}
   select hold.*, acct.available as account_available, acct.held as account_held from hold, acct`, TYPES);
 
+/** The ledger's parameter types for `names`, for statements that embed ledger steps. */
+function typesOf(...names: string[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [name, TYPES[name]!]));
+}
+
 /** The parameters placeHoldSteps takes, and their types. */
-export const HOLD_PLACEMENT_TYPES: Record<string, string> = {
-  userId: 'uuid',
-  holdId: 'uuid',
-  amount: 'int',
-  reason: 'text',
-  reference: 'text',
-  idempotencyKey: 'text',
-  ttlSeconds: 'int',
-  expiresAt: 'timestamptz',
-  now: 'timestamptz',
-  cause: 'text',
-};
+export const HOLD_PLACEMENT_TYPES = typesOf('userId', 'holdId', 'amount', 'reason', 'reference', 'idempotencyKey', 'ttlSeconds', 'expiresAt', 'now', 'cause');
 
 /**
  * The CTEs of a hold's placement (`acct`, `hold`, `entry`, `event`, `low`): the account row
@@ -122,7 +116,7 @@ export const COMMIT_HOLD = sqlStatement('commit_hold', `
   select hold.*, acct.available as account_available, acct.held as account_held from hold, acct`, TYPES);
 
 /** The parameters commitHoldSteps takes, and their types. */
-export const HOLD_COMMIT_TYPES: Record<string, string> = { userId: 'uuid', holdId: 'uuid', charge: 'int', now: 'timestamptz', cause: 'text' };
+export const HOLD_COMMIT_TYPES = typesOf('userId', 'holdId', 'charge', 'now', 'cause');
 
 /**
  * The CTEs of a hold commit (`hold`, `acct`, `entries`, `event`): the hold, when pending,

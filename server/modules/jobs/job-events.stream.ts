@@ -57,7 +57,7 @@ export class JobEvents {
   /** The running job's latest progress tick, if the worker kept one (see latestTickKey). */
   async latestTick(jobId: string): Promise<JobChanged | null> {
     const message = await this.broadcast.latest(latestTickKey(jobId));
-    return message ? parseMessage(message) : null;
+    return message ? (parseTicks(message).at(-1) ?? null) : null;
   }
 
   private remove(userId: string, sink: Sink): void {
@@ -100,13 +100,6 @@ function parseTicks(message: string): Array<JobChanged | null> {
   }
 }
 
-function parseMessage(message: string): JobChanged | null {
-  try {
-    return changeOf(JSON.parse(message));
-  } catch {
-    return null;
-  }
-}
 
 function changeOf(payload: unknown): JobChanged | null {
   if (typeof payload !== 'object' || payload === null) return null;
