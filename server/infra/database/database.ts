@@ -1,11 +1,18 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { ormOptions } from './orm.config.js';
+import { attachStatementPool } from './statement-pool.js';
 
 export { MikroORM };
 
+/**
+ * The ORM, with at most `poolMax` connections for its own queries and as many again, opened when
+ * first needed, for the hot-path prepared statements (statement-pool.ts).
+ */
 export async function openDatabase(databaseUrl: string, poolMax = 10): Promise<MikroORM> {
-  return MikroORM.init(ormOptions(databaseUrl, { pool: { min: 0, max: poolMax } }));
+  const orm = await MikroORM.init(ormOptions(databaseUrl, { pool: { min: 0, max: poolMax } }));
+  attachStatementPool(orm, poolMax);
+  return orm;
 }
 
 /** Creates the database named in the URL when it does not exist yet (connects to `postgres`). */

@@ -1,9 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { statementPoolOf } from './statement-pool.js';
 
 /**
  * A hot-path SQL statement written with `:name` parameters and a type for each. Outside a
- * transaction it runs as a named prepared statement on a pooled connection (PostgreSQL plans it
- * once per connection, values travel as parameters); inside the caller's transaction it runs
+ * transaction it runs as a named prepared statement on a connection of the statement pool
+ * (PostgreSQL plans it once per connection, values travel as parameters); inside the caller's transaction it runs
  * through that transaction's EntityManager.
  */
 export interface SqlStatement {
@@ -58,8 +59,7 @@ export class SqlTransaction {
 
 /** Runs `work` in a transaction of prepared statements; commits when it resolves, rolls back when it throws. */
 export async function inSqlTransaction<T>(em: EntityManager, work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
-  const knex = em.getKnex() as unknown as KnexPool;
-  const connection = await knex.client.acquireConnection();
+  const { connection, release } = await acquire(em);
   try {
     await connection.query({ name: 'begin', text: 'begin', values: [] });
     try {
@@ -71,8 +71,23 @@ export async function inSqlTransaction<T>(em: EntityManager, work: (tx: SqlTrans
       throw error;
     }
   } finally {
-    await knex.client.releaseConnection(connection);
+    await release();
   }
+}
+
+/**
+ * A connection for prepared statements: from the ORM's statement pool (see statement-pool.ts),
+ * or from the ORM's own pool when it was opened without one.
+ */
+async function acquire(em: EntityManager): Promise<{ connection: PgConnection; release: () => Promise<void> }> {
+  const statements = statementPoolOf(em);
+  if (statements) {
+    const client = await statements.connect();
+    return { connection: client, release: async () => client.release() };
+  }
+  const knex = em.getKnex() as unknown as KnexPool;
+  const connection = await knex.client.acquireConnection();
+  return { connection, release: () => knex.client.releaseConnection(connection) };
 }
 
 function valuesOf(statement: SqlStatement, params: Record<string, unknown>): unknown[] {
@@ -92,12 +107,13 @@ export async function runStatement<T extends object = Row>(target: EntityManager
   if (target.isInTransaction()) {
     return (await target.execute(target.getKnex().raw(statement.knexText, params))) as T[];
   }
-  const knex = target.getKnex() as unknown as KnexPool;
-  const connection = await knex.client.acquireConnection();
+  const statements = statementPoolOf(target);
+  if (statements) return (await statements.query({ name: statement.name, text: statement.pgText, values })).rows as T[];
+  const { connection, release } = await acquire(target);
   try {
     const result = await connection.query({ name: statement.name, text: statement.pgText, values });
     return result.rows as T[];
   } finally {
-    await knex.client.releaseConnection(connection);
+    await release();
   }
 }
