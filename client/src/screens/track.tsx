@@ -116,10 +116,19 @@ function ProjectPicker({ trackId, project }: { trackId: string; project: { id: s
   const [{ fetching: filing, error: fileError }, updateTrack] = useMutation(UpdateTrackDocument);
   const [{ fetching: creating, error: createError }, createProject] = useMutation(CreateProjectDocument);
   const [name, setName] = useState('');
+  // The choice being filed: shown at once rather than the old project until the server answers
+  // (a failure shows the old one again, with the error).
+  const [choice, setChoice] = useState<{ id: string | null; name?: string } | null>(null);
   const projects = data?.viewer.projects.edges.map((edge) => edge.node) ?? [];
+  const shown = choice ? choice.id : (project?.id ?? null);
+  const unlisted = [project, choice?.id && choice.name ? { id: choice.id, name: choice.name } : null].filter(
+    (p): p is { id: string; name: string } => p !== null && !projects.some((listed) => listed.id === p.id),
+  );
 
-  const file = async (projectId: string | null) => {
+  const file = async (projectId: string | null, projectName?: string) => {
+    setChoice({ id: projectId, ...(projectName !== undefined && { name: projectName }) });
     const result = await updateTrack({ id: trackId, input: { projectId } });
+    setChoice(null);
     haptic(result.error ? 'error' : 'success');
   };
   const createAndFile = async (event: FormEvent) => {
@@ -127,7 +136,7 @@ function ProjectPicker({ trackId, project }: { trackId: string; project: { id: s
     const result = await createProject({ input: { name: name.trim() } });
     if (!result.data) return haptic('error');
     setName('');
-    await file(result.data.createProject.id);
+    await file(result.data.createProject.id, result.data.createProject.name);
   };
 
   return (
@@ -135,10 +144,14 @@ function ProjectPicker({ trackId, project }: { trackId: string; project: { id: s
       <h2 id="project-heading">Project</h2>
       <label>
         Filed in
-        <select value={project?.id ?? ''} disabled={filing} onChange={(event) => void file(event.target.value || null)}>
+        <select value={shown ?? ''} disabled={filing} onChange={(event) => void file(event.target.value || null)}>
           <option value="">No project</option>
-          {/* The track's own project even before the list arrives, so the choice shows at once. */}
-          {project && !projects.some((p) => p.id === project.id) && <option value={project.id}>{project.name}</option>}
+          {/* The track's own project, and one just made, even before the list has them. */}
+          {unlisted.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name}
+            </option>
+          ))}
           {projects.map((p) => (
             <option key={p.id} value={p.id}>
               {p.name}
