@@ -134,7 +134,11 @@ export class OutboxRelay {
     const published: string[] = [];
     let broken: Error | undefined;
     try {
-      await client.query('begin');
+      // Marking events published need not wait for the disk: a mark lost with a crash of the
+      // database server only sends those events again, which consumers already allow for: a
+      // queue job is deduplicated by event id, and a repeated job.updated or credits.changed
+      // tells a subscriber a state it already has.
+      await client.query('begin; set local synchronous_commit = off');
       const { rows } = await client.query<OutboxRow>(CLAIM, [this.topics, this.options.batchSize]);
       let failure: { ids: string[]; error: string } | undefined;
       if (rows.length) {

@@ -69,6 +69,12 @@ function jobChangedEvent(j: string, condition = 'true'): string {
  * A worker takes a job: QUEUED (first run) or RUNNING (a retry, or a crashed worker's job)
  * becomes RUNNING with one more attempt; anything else returns no row. Leaving QUEUED is
  * reported to subscribers through the outbox, in the same statement.
+ *
+ * Its commit does not wait for the disk (synchronous_commit off for this statement's own
+ * transaction): taking a job moves no money, and a claim lost with a crash of the database
+ * server only leaves the job QUEUED, to be taken again (the finish of a run whose claim was lost
+ * finds the job not RUNNING and changes nothing). Any later commit that waits for the disk,
+ * such as the job's finish, makes the claim durable with it, since the log is written in order.
  */
 export const CLAIM_JOB = sqlStatement(
   'claim_job',
@@ -82,7 +88,7 @@ export const CLAIM_JOB = sqlStatement(
    ), started as (
      ${jobChangedEvent('claimed', "claimed.previous_status = 'QUEUED'")}
    )
-   select * from claimed`,
+   select claimed.* from claimed where set_config('synchronous_commit', 'off', true) is not null`,
   { jobId: 'uuid', now: 'timestamptz' },
 );
 
