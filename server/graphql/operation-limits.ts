@@ -1,6 +1,9 @@
 import {
   GraphQLError,
   Kind,
+  getVariableValues,
+  visit,
+  type ASTNode,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLSchema,
@@ -129,25 +132,65 @@ export function measureOperation(
  */
 /**
  * Measures already taken, per parsed document (Apollo and the WebSocket endpoint reuse one
- * DocumentNode per query text) and per operation name and variables, which can change `first`.
- * A hot query is walked once, not on every request.
+ * DocumentNode per query text) and operation name, by the values of the few variables a measure
+ * depends on (costVariablesOf): a hot operation is walked once, not on every request, even when
+ * other variables change every time (a mutation's input, its idempotency key).
  */
-const measured = new WeakMap<DocumentNode, Map<string, OperationMeasure>>();
-/** Variables longer than this are measured every time rather than kept as a key. */
+const measured = new WeakMap<DocumentNode, Map<string, MeasuresByValues>>();
+interface MeasuresByValues {
+  costVariables: readonly string[];
+  byValues: Map<string, OperationMeasure>;
+}
+/** Cost variables' values longer than this are measured every time rather than kept as a key. */
 const MAX_MEASURE_KEY_LENGTH = 1024;
 
 function measureCached(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | undefined): OperationMeasure {
-  const key = `${operationName ?? ''}\u0000${variables ? JSON.stringify(variables) : ''}`;
+  const operation = operationOf(document, operationName);
+  if (!operation) return { depth: 0, cost: 0 };
+  // Every request's variables must fit the operation, whatever measure is kept.
+  refuseUnfitVariables(schema, operation, variables);
+  let byOperation = measured.get(document);
+  if (!byOperation) measured.set(document, (byOperation = new Map()));
+  const name = operationName ?? '';
+  let measures = byOperation.get(name);
+  if (!measures) byOperation.set(name, (measures = { costVariables: costVariablesOf(document), byValues: new Map() }));
+  // [value] for a variable given, [] for one left out (its default applies): never the same key.
+  const key = JSON.stringify(measures.costVariables.map((variable) => (variables && Object.hasOwn(variables, variable) ? [variables[variable]] : [])));
   if (key.length > MAX_MEASURE_KEY_LENGTH) return measureOperation(schema, document, operationName, variables);
-  let byKey = measured.get(document);
-  const known = byKey?.get(key);
+  const known = measures.byValues.get(key);
   if (known) return known;
   const measure = measureOperation(schema, document, operationName, variables);
-  if (!byKey) measured.set(document, (byKey = new Map()));
-  // Bounded: a document whose variables change on every call (e.g. cursors) keeps few entries.
-  if (byKey.size >= 32) byKey.clear();
-  byKey.set(key, measure);
+  // Bounded: a document whose page sizes change on every call keeps few entries.
+  if (measures.byValues.size >= 32) measures.byValues.clear();
+  measures.byValues.set(key, measure);
   return measure;
+}
+
+/** Variables that do not fit the operation are refused as getComplexity would refuse them (its last error). */
+function refuseUnfitVariables(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): void {
+  const { errors } = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
+  const last = errors?.at(-1);
+  if (last) throw refused(last.message);
+}
+
+/**
+ * The variables a measure can depend on: those given to a page size (`first`, `last`: the
+ * connection estimator) or to `@skip`/`@include` (fields left out cost nothing). Depth depends on
+ * none.
+ */
+function costVariablesOf(document: DocumentNode): string[] {
+  const names = new Set<string>();
+  visit(document, {
+    Argument(argument, _key, _arguments, _path, ancestors) {
+      if (argument.value.kind !== Kind.VARIABLE) return;
+      // The parent is the list of arguments; the node holding it comes last among the ancestors.
+      const holder = ancestors.at(-1);
+      const inDirective = holder !== undefined && !Array.isArray(holder) && (holder as ASTNode).kind === Kind.DIRECTIVE;
+      const counts = inDirective ? argument.name.value === 'if' : argument.name.value === 'first' || argument.name.value === 'last';
+      if (counts) names.add(argument.value.name.value);
+    },
+  });
+  return [...names].sort();
 }
 
 export function checkOperationLimits(

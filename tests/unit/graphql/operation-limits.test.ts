@@ -166,6 +166,37 @@ describe('checkOperationLimits', () => {
     expect(performance.now() - started).toBeLessThan(2_000);
   });
 
+  describe('on a document it has measured before (one parsed document, many requests)', () => {
+    const checkWith = (document: ReturnType<typeof parse>, variables: Record<string, unknown>) => checkOperationLimits(schema, document, undefined, variables, limits);
+
+    it('prices each page size asked for through a variable, in any order', () => {
+      const document = parse('query ($n: Int, $name: String!) { viewer { tracks(first: $n) { totalCount } } rename: viewer { user { name } } }');
+      // tracks = 1 + n, viewer 2 + n, the second viewer 3: 5 + n.
+      expect(checkWith(document, { n: 10, name: 'a' }).cost).toBe(15);
+      expect(refusal(() => checkWith(document, { n: 46, name: 'b' })).extensions).toMatchObject({ actual: 51 });
+      expect(checkWith(document, { n: 10, name: 'c' }).cost).toBe(15);
+      // Left out or null, the page size is the default.
+      expect(checkWith(document, { name: 'd' }).cost).toBe(5 + DEFAULT_PAGE_SIZE);
+      expect(checkWith(document, { n: null, name: 'e' }).cost).toBe(5 + DEFAULT_PAGE_SIZE);
+    });
+
+    it('prices fields left out by @include or @skip at nothing, per request', () => {
+      const document = parse('query ($all: Boolean!) { viewer { tracks(first: 48) @include(if: $all) { totalCount } user { name } } }');
+      expect(checkWith(document, { all: false }).cost).toBe(3);
+      expect(refusal(() => checkWith(document, { all: true })).message).toMatch(/^Query cost 52 exceeds/);
+      expect(checkWith(document, { all: false }).cost).toBe(3);
+    });
+
+    it('still refuses variables that do not fit, after requests whose variables did', () => {
+      const document = parse('mutation ($name: String!) { rename(name: $name) { id } }');
+      expect(checkWith(document, { name: 'fits' })).toEqual({ depth: 2, cost: 2 });
+      const missing = refusal(() => checkWith(document, {}));
+      expect(missing.message).toBe('Variable "$name" of required type "String!" was not provided.');
+      expect(missing.extensions).toMatchObject({ code: 'BAD_USER_INPUT', http: { status: 400 } });
+      expect(refusal(() => checkWith(document, { name: 5 })).message).toMatch(/^Variable "\$name" got invalid value 5/);
+    });
+  });
+
   it('prices a mutation the same way', () => {
     expect(() => checkOperationLimits(schema, parse('mutation { rename(name: "x") { friends(first: 30) { edges { __typename } } } }'), undefined, undefined, limits)).toThrow(
       /maximum cost of 50/,
