@@ -16,7 +16,9 @@ import { databaseCpu, freePort, processCpu } from './harness.js';
  * API and worker as separate processes, clients submitting over HTTP and watching jobUpdated over
  * WebSocket — and the latency from submit to the SUCCEEDED event a subscriber sees.
  * BENCH_JOBS (default 200), BENCH_DURATION_SECONDS (track length, default 5), BENCH_USERS (20),
- * BENCH_WORKERS (worker processes, default 1), BENCH_WARMUP_JOBS (run first and not reported, default 100).
+ * BENCH_WORKERS (worker processes, default 1), BENCH_WARMUP_JOBS (run first and not reported, default 100),
+ * BENCH_ROUNDS (default 3: BENCH_JOBS jobs per round, each round reported, then the medians; a
+ * shared machine's speed drifts by more than most changes move it).
  */
 const JOBS = Number(process.env.BENCH_JOBS ?? 200);
 const TRACK_SECONDS = Number(process.env.BENCH_DURATION_SECONDS ?? 5);
@@ -25,6 +27,7 @@ const IN_FLIGHT_PER_USER = 8;
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const QUIET_JOBS = 20;
 const WARMUP_JOBS = Number(process.env.BENCH_WARMUP_JOBS ?? 100);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const BASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const dbName = `mv_benchjobs_${randomBytes(4).toString('hex')}`;
 const databaseUrl = Object.assign(new URL(BASE_URL), { pathname: `/${dbName}` }).toString();
@@ -46,6 +49,50 @@ async function cpuSnapshot(children: ChildProcess[]): Promise<{ total: number[];
     total: [...own.map((cpu) => cpu.ms), servers.postgres, servers.redis],
     kernel: [...own.map((cpu) => cpu.kernelMs), servers.postgresKernel, servers.redisKernel],
   };
+}
+
+/** One round: throughput, latency under load, and CPU ms per job of API, workers, PostgreSQL, Redis, load generator. */
+interface RoundFigures {
+  jobsPerSecond: number;
+  p50: number;
+  p95: number;
+  cpu: number[];
+  kernel: number[];
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** Each figure's median over the rounds. */
+function medianOf(rounds: RoundFigures[]): RoundFigures {
+  const each = (pick: (round: RoundFigures) => number[]) => pick(rounds[0]!).map((_, i) => median(rounds.map((round) => pick(round)[i]!)));
+  return {
+    jobsPerSecond: median(rounds.map((round) => round.jobsPerSecond)),
+    p50: median(rounds.map((round) => round.p50)),
+    p95: median(rounds.map((round) => round.p95)),
+    cpu: each((round) => round.cpu),
+    kernel: each((round) => round.kernel),
+  };
+}
+
+function report(figures: RoundFigures, workers: number, failed: number): void {
+  const ms = (value: number) => value.toFixed(1);
+  const workerList = (values: number[]) => values.slice(1, 1 + workers).map(ms).join(' + ');
+  const [api, servers] = [0, 1 + workers];
+  const { cpu, kernel } = figures;
+  process.stdout.write(
+    `${figures.jobsPerSecond.toFixed(1)} jobs/s end to end; submit -> SUCCEEDED event p50 ${figures.p50.toFixed(0)} ms, p95 ${figures.p95.toFixed(0)} ms (queueing included); ${failed} failed\n`,
+  );
+  // CPU per job is steadier than jobs/s on a shared machine, and says which process to work on.
+  process.stdout.write(
+    `CPU per job: API ${ms(cpu[api]!)} ms, worker${workers > 1 ? 's' : ''} ${workerList(cpu)} ms, PostgreSQL ${ms(cpu[servers]!)} ms, Redis ${ms(cpu[servers + 1]!)} ms (PostgreSQL and Redis: the whole machine's); this load generator ${ms(cpu[servers + 2]!)} ms\n`,
+  );
+  process.stdout.write(
+    `  of which in the kernel: API ${ms(kernel[api]!)} ms, worker${workers > 1 ? 's' : ''} ${workerList(kernel)} ms, PostgreSQL ${ms(kernel[servers]!)} ms (live backends), Redis ${ms(kernel[servers + 1]!)} ms; load generator ${ms(kernel[servers + 2]!)} ms\n`,
+  );
 }
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
@@ -153,7 +200,7 @@ async function main(): Promise<void> {
     }
 
     process.stdout.write(
-      `jobs benchmark: ${JOBS} jobs of ${TRACK_SECONDS} s after ${WARMUP_JOBS} to warm up, ${USERS} users, local provider at full speed, GENERATION_CONCURRENCY=${env.GENERATION_CONCURRENCY}, ${WORKERS} worker process(es)\n`,
+      `jobs benchmark: ${ROUNDS} round(s) of ${JOBS} jobs of ${TRACK_SECONDS} s after ${WARMUP_JOBS} to warm up, ${USERS} users, local provider at full speed, GENERATION_CONCURRENCY=${env.GENERATION_CONCURRENCY}, ${WORKERS} worker process(es)\n`,
     );
     let next = 0;
     // A lane submits one job and waits for that job's end before the next, while its quota lasts.
@@ -187,32 +234,42 @@ async function main(): Promise<void> {
     // filled its caches (the synthesiser's tones); bench:api warms up the same way.
     await phase(WARMUP_JOBS);
     const warmupFailed = failed;
-    const started = performance.now();
-    const cpuBefore = await cpuSnapshot([api, ...workers]);
-    const loadBefore = process.cpuUsage();
-    await phase(JOBS);
-    const load = process.cpuUsage(loadBefore);
-    const seconds = (performance.now() - started) / 1000;
-    const cpuAfter = await cpuSnapshot([api, ...workers]);
-    const perJob = (i: number, part: 'total' | 'kernel' = 'total') => ((cpuAfter[part][i]! - cpuBefore[part][i]!) / JOBS).toFixed(1);
+    let roundsFailed = 0;
     const at = (q: number) => {
       const sorted = [...latencies].sort((a, b) => a - b);
       return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
     };
-    process.stdout.write(`${(JOBS / seconds).toFixed(1)} jobs/s end to end; submit -> SUCCEEDED event p50 ${at(0.5).toFixed(0)} ms, p95 ${at(0.95).toFixed(0)} ms (queueing included); ${failed} failed\n`);
-    // CPU per job is steadier than jobs/s on a shared machine, and says which process to work on.
-    const servers = workers.length + 1;
-    process.stdout.write(
-      `CPU per job: API ${perJob(0)} ms, worker${workers.length > 1 ? 's' : ''} ${workers.map((_, i) => perJob(i + 1)).join(' + ')} ms, PostgreSQL ${perJob(servers)} ms, Redis ${perJob(servers + 1)} ms (PostgreSQL and Redis: the whole machine's); this load generator ${((load.user + load.system) / 1000 / JOBS).toFixed(1)} ms\n`,
-    );
-    process.stdout.write(
-      `  of which in the kernel: API ${perJob(0, 'kernel')} ms, worker${workers.length > 1 ? 's' : ''} ${workers.map((_, i) => perJob(i + 1, 'kernel')).join(' + ')} ms, PostgreSQL ${perJob(servers, 'kernel')} ms (live backends), Redis ${perJob(servers + 1, 'kernel')} ms; load generator ${(load.system / 1000 / JOBS).toFixed(1)} ms\n`,
-    );
+    const rounds: RoundFigures[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const started = performance.now();
+      const cpuBefore = await cpuSnapshot([api, ...workers]);
+      const loadBefore = process.cpuUsage();
+      await phase(JOBS);
+      const load = process.cpuUsage(loadBefore);
+      const seconds = (performance.now() - started) / 1000;
+      const cpuAfter = await cpuSnapshot([api, ...workers]);
+      const perJob = (part: 'total' | 'kernel') => cpuAfter[part].map((after, i) => (after - cpuBefore[part][i]!) / JOBS);
+      roundsFailed += failed;
+      const figures: RoundFigures = {
+        jobsPerSecond: JOBS / seconds,
+        p50: at(0.5),
+        p95: at(0.95),
+        cpu: [...perJob('total'), (load.user + load.system) / 1000 / JOBS],
+        kernel: [...perJob('kernel'), load.system / 1000 / JOBS],
+      };
+      rounds.push(figures);
+      process.stdout.write(`round ${round} of ${ROUNDS}:\n`);
+      report(figures, workers.length, failed);
+    }
+    if (ROUNDS > 1) {
+      process.stdout.write(`median of the ${ROUNDS} rounds:\n`);
+      report(medianOf(rounds), workers.length, roundsFailed);
+    }
     // The pipeline's own latency, with nothing queued ahead: one user, one job at a time.
     latencies.length = 0;
     await Promise.race([lane(tokens[0]!, { left: QUIET_JOBS }), stalled]);
     process.stdout.write(`one job at a time (${QUIET_JOBS} jobs): submit -> SUCCEEDED event p50 ${at(0.5).toFixed(0)} ms, p95 ${at(0.95).toFixed(0)} ms\n`);
-    if (failed + warmupFailed > 0) process.exitCode = 1;
+    if (failed + warmupFailed + roundsFailed > 0) process.exitCode = 1;
   } finally {
     agent.destroy();
     await Promise.all(clients.map((c) => c.dispose()));

@@ -7,7 +7,8 @@ import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
  * consumers deduplicate by.
  */
 @Entity({ tableName: 'outbox' })
-@Index({ name: 'outbox_unpublished_idx', expression: 'create index "outbox_unpublished_idx" on "outbox" ("available_at") where "published_at" is null' })
+// In the relay's claim order, so that the claim is an index scan that stops after a batch.
+@Index({ name: 'outbox_unpublished_idx', expression: 'create index "outbox_unpublished_idx" on "outbox" ("created_at", "id") where "published_at" is null' })
 @Index({ name: 'outbox_published_at_idx', expression: 'create index "outbox_published_at_idx" on "outbox" ("published_at") where "published_at" is not null' })
 export class OutboxEvent {
   @PrimaryKey({ type: 'uuid' })

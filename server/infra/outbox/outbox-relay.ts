@@ -138,7 +138,11 @@ export class OutboxRelay {
       // database server only sends those events again, which consumers already allow for: a
       // queue job is deduplicated by event id, and a repeated job.updated or credits.changed
       // tells a subscriber a state it already has.
-      await client.query('begin; set local synchronous_commit = off');
+      // The claim walks outbox_unpublished_idx in order (an index scan that stops after a batch
+      // and marks the entries of published events it passes as dead, so that later claims skip
+      // them), never a bitmap scan, which would read all of those entries and their table pages
+      // on every claim until VACUUM ran.
+      await client.query('begin; set local synchronous_commit = off; set local enable_bitmapscan = off');
       const { rows } = await client.query<OutboxRow>(CLAIM, [this.topics, this.options.batchSize]);
       let failure: { ids: string[]; error: string } | undefined;
       if (rows.length) {
