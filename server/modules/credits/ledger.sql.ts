@@ -85,12 +85,13 @@ export const HOLD_PLACEMENT_TYPES = typesOf('userId', 'holdId', 'amount', 'reaso
  * The CTEs of a hold's placement (`acct`, `hold`, `entry`, `event`, `low`): the account row
  * is updated only when available covers `:amount`, the key is new and `guard` (a condition on
  * the account row, e.g. its active jobs) holds, so the check and the move are one locked step.
+ * `alsoSet` (e.g. `active_jobs = active_jobs + 1`) changes more of the row in that same update.
  * Another statement gates its own steps on `hold` to place the credits and its change as one.
  */
-export function placeHoldSteps(guard = 'true'): string {
+export function placeHoldSteps(guard = 'true', alsoSet = ''): string {
   return `acct as (
     update credit_accounts
-    set available = available - :amount, held = held + :amount, updated_at = :now
+    set available = available - :amount, held = held + :amount, updated_at = :now${alsoSet ? `, ${alsoSet}` : ''}
     where user_id = cast(:userId as uuid) and available >= :amount and ${guard}
       and not exists (select 1 from holds where user_id = cast(:userId as uuid) and idempotency_key = :idempotencyKey)
     returning available, held
@@ -121,10 +122,11 @@ export const HOLD_COMMIT_TYPES = typesOf('userId', 'holdId', 'charge', 'now', 'c
 /**
  * The CTEs of a hold commit (`hold`, `acct`, `entries`, `event`): the hold, when pending,
  * unexpired, at least `:charge` and `guard` holds (an SQL condition of the enclosing statement),
- * is charged `:charge` (all of it when null) and the rest returns to available. Another statement
- * gates its own steps on `hold` to commit the credits and its change as one.
+ * is charged `:charge` (all of it when null) and the rest returns to available. `alsoSet` (the
+ * account row is `a`) changes more of the row in that same update. Another statement gates its
+ * own steps on `hold` to commit the credits and its change as one.
  */
-export function commitHoldSteps(guard = 'true'): string {
+export function commitHoldSteps(guard = 'true', alsoSet = ''): string {
   return `hold as (
     update holds set status = 'COMMITTED', charged = coalesce(cast(:charge as int), amount), resolved_at = :now
     where id = cast(:holdId as uuid) and user_id = cast(:userId as uuid) and status = 'PENDING'
@@ -132,7 +134,7 @@ export function commitHoldSteps(guard = 'true'): string {
     returning *
   ), acct as (
     update credit_accounts a
-    set held = a.held - hold.amount, available = a.available + (hold.amount - hold.charged), updated_at = :now
+    set held = a.held - hold.amount, available = a.available + (hold.amount - hold.charged), updated_at = :now${alsoSet ? `, ${alsoSet}` : ''}
     from hold where a.user_id = hold.user_id
     returning a.available, a.held, hold.amount, hold.charged
   ), entries as (

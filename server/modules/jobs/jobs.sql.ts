@@ -93,6 +93,13 @@ export const CLAIM_JOB = sqlStatement(
 );
 
 /**
+ * The condition (always true) by which a statement that moves credit_accounts.active_jobs itself,
+ * in its own update of the account row, tells the jobs trigger not to count job :jobId again:
+ * it names the job in a setting of this transaction (see migration 20261130).
+ */
+const COUNTED_HERE = `set_config('musicverse.job_counted', cast(:jobId as text), true) is not null`;
+
+/**
  * A RUNNING job SUCCEEDED, in ONE statement (one round trip, no transaction block; the job row is
  * locked only while it runs): the job is locked; if it is still RUNNING and no cancel was asked
  * for, its hold is committed (pending and unexpired, or nothing happens); then, only if the hold
@@ -100,19 +107,20 @@ export const CLAIM_JOB = sqlStatement(
  * event and, when an enabled endpoint of the user takes it, the generation.completed webhook event
  * (the same test the webhook fan-out applies). Each step reads the one before it, so all of it
  * happens or none. The row says which: `previous_status` and `cancel_requested` as the job was
- * found, `hold_committed`, and the finished job's columns (null when it did not finish).
+ * found, `hold_committed`, and the finished job's columns (null when it did not finish). The
+ * job's slot (credit_accounts.active_jobs) is freed in the update that commits the hold.
  */
 export const FINISH_GENERATION = sqlStatement(
   'finish_generation',
   `with job as (
      select status, cancel_requested_at is not null as cancel_requested from jobs where id = :jobId for update
-   ), ${commitHoldSteps("exists (select 1 from job where job.status = 'RUNNING' and not job.cancel_requested)")},
+   ), ${commitHoldSteps("exists (select 1 from job where job.status = 'RUNNING' and not job.cancel_requested)", 'active_jobs = a.active_jobs - 1')},
    ${generatedTrackSteps('hold')},
    finished as (
      update jobs j set track_id = :trackId, provider = :provider, provider_cost = :providerCost, status = 'SUCCEEDED',
        progress = 100, stage = 'done', finished_at = :now, updated_at = :now
      from version
-     where j.id = :jobId
+     where j.id = :jobId and ${COUNTED_HERE}
      returning j.*
    ), changed as (
      ${jobChangedEvent('finished')}
@@ -140,17 +148,19 @@ export type FinishedGenerationRow = { previous_status: string; cancel_requested:
  * job.requested event that queues it and the job.updated event that tells subscribers are
  * written only with the hold. No row back: not placed (no account yet, not enough credits, or
  * the limit reached; the caller finds out which). The same idempotency key twice fails the
- * jobs' unique index and undoes all of it.
+ * jobs' unique index and undoes all of it. The job takes its slot (credit_accounts.active_jobs)
+ * in the update that places the hold.
  */
 export const PLACE_GENERATION = sqlStatement(
   'place_generation',
-  `with ${placeHoldSteps('active_jobs < :concurrentJobs')},
+  `with ${placeHoldSteps('active_jobs < :concurrentJobs', 'active_jobs = active_jobs + 1')},
    job as (
      insert into jobs (id, user_id, status, progress, stage, attempts, prompt, title, style, instrumental, duration_seconds,
                        model, seed, cost, hold_id, idempotency_key, project_id, created_at, updated_at)
      select :jobId, :userId, 'QUEUED', 0, 'queued', 0, :prompt, :title, :style, :instrumental, :durationSeconds,
             :model, :seed, :amount, hold.id, :jobIdempotencyKey, :projectId, :now, :now
      from hold
+     where ${COUNTED_HERE}
      returning *
    ), requested as (
      insert into outbox (id, topic, user_id, payload, created_at, available_at, attempts)

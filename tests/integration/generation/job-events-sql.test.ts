@@ -103,6 +103,27 @@ describe('job changes written by the database', () => {
     }
   });
 
+  it("hold a job's slot from its placement to its success exactly once, whichever step counts it", async () => {
+    const userId = await insertUser(orm, 'pro');
+    const slots = async () => {
+      const [row] = await orm.em.fork().execute<Array<{ kept: number; counted: string }>>(
+        `select a.active_jobs as kept, (select count(*) from jobs where user_id = a.user_id and status in ('QUEUED', 'RUNNING')) as counted
+         from credit_accounts a where a.user_id = ?`,
+        [userId],
+      );
+      return { kept: row!.kept, counted: Number(row!.counted) };
+    };
+    const request = () => jobs.requestGeneration(orm.em.fork(), userId, { prompt: 'a counted song', durationSeconds: 5, idempotencyKey: randomUUID() });
+    const [first, second] = [await request(), await request()];
+    // Placed by the statement that moves the count in the hold's own update.
+    expect(await slots()).toEqual({ kept: 2, counted: 2 });
+    expect(await runGenerationAttempt(deps, first.id, { signal: new AbortController().signal, lastAttempt: true })).toBe('succeeded');
+    expect(await slots()).toEqual({ kept: 1, counted: 1 });
+    // Any other change of status is still counted by the trigger on jobs.
+    await orm.em.fork().execute(`update jobs set status = 'FAILED', finished_at = now() where id = ?`, [second.id]);
+    expect(await slots()).toEqual({ kept: 0, counted: 0 });
+  });
+
   it('end CANCELLED, with no track, no charge and no file, when the cancel comes as the audio is done', async () => {
     const userId = await insertUser(orm);
     const job = await jobs.requestGeneration(orm.em.fork(), userId, { prompt: 'a song cancelled at the last moment', durationSeconds: 5, idempotencyKey: randomUUID() });
