@@ -18,8 +18,9 @@ import { assertContentType, assertRange, assertStorageKey, contentTypeForKey } f
  * sidecar is renamed first: a new object is never visible without its type.
  *
  * A write of a new object makes five trips to the thread pool (mkdir, open, the bytes written
- * through to the disk with O_DSYNC, rename, the directory's fsync) where it made ten: each trip
- * costs more than a quick call, and a worker stores a file per job. Calls that can wait on the
+ * through to the disk with O_DSYNC, rename, then the fsyncs of its directory and, when that
+ * directory is new, of the directories above it that changed, all at once) where it made ten:
+ * each trip costs more than a quick call, and a worker stores a file per job. Calls that can wait on the
  * file system's journal stay off the event loop; closing a file and opening a directory to
  * fsync it do not wait, and run synchronously.
  */
@@ -36,8 +37,9 @@ export class LocalStorage implements ObjectStorage {
     const path = this.pathOf(key);
     assertContentType(contentType);
     // A directory made just now holds nothing yet: no sidecar of an earlier write to remove.
-    const freshDirectory = (await mkdir(dirname(path), { recursive: true })) !== undefined;
-    if (contentType === contentTypeForKey(key)) return this.putTypedByExtension(path, body, freshDirectory);
+    // The first directory mkdir made, if it made any: it and those below it are new.
+    const created = await mkdir(dirname(path), { recursive: true });
+    if (contentType === contentTypeForKey(key)) return this.putTypedByExtension(path, body, created);
     const meta = Buffer.from(JSON.stringify({ contentType } satisfies Sidecar));
     const metaTemp = await writeTemp(path, meta);
     const dataTemp = await writeTemp(path, body).catch(async (error: unknown) => {
@@ -51,7 +53,7 @@ export class LocalStorage implements ObjectStorage {
       await Promise.allSettled([unlink(metaTemp), unlink(dataTemp)]);
       throw error;
     }
-    await syncDirectory(dirname(path));
+    await syncDirectories(path, created);
   }
 
   /**
@@ -59,16 +61,16 @@ export class LocalStorage implements ObjectStorage {
    * no sidecar is written, which halves the files, renames and fsyncs of a write. A sidecar left
    * by an earlier write of the key with another type goes first.
    */
-  private async putTypedByExtension(path: string, body: Buffer, freshDirectory: boolean): Promise<void> {
+  private async putTypedByExtension(path: string, body: Buffer, created: string | undefined): Promise<void> {
     const dataTemp = await writeTemp(path, body);
     try {
-      if (!freshDirectory) await unlinkIfExists(sidecarOf(path));
+      if (created === undefined) await unlinkIfExists(sidecarOf(path));
       await rename(dataTemp, path);
     } catch (error) {
       await unlink(dataTemp).catch(() => undefined);
       throw error;
     }
-    await syncDirectory(dirname(path));
+    await syncDirectories(path, created);
   }
 
   async get(key: string, range?: ByteRange): Promise<StoredObject | null> {
@@ -157,6 +159,21 @@ async function writeTemp(path: string, bytes: Buffer): Promise<string> {
   }
   closeSync(fd);
   return temp;
+}
+
+/**
+ * Makes the new object's name durable: its directory, and when mkdir made directories for it,
+ * each of those and the directory that holds the first (a new directory's own entry lives in
+ * its parent, and some file systems, ext4 without a journal among them, do not write it with
+ * the child's fsync). In parallel: each is a trip to the thread pool.
+ */
+async function syncDirectories(path: string, created: string | undefined): Promise<void> {
+  const dirs = [dirname(path)];
+  if (created !== undefined) {
+    for (let dir = dirname(path); dir !== created && dirname(dir) !== dir; dir = dirname(dir)) dirs.push(dirname(dir));
+    dirs.push(dirname(created));
+  }
+  await Promise.all(dirs.map(syncDirectory));
 }
 
 /** Makes the renames durable too; some platforms cannot open a directory, which is fine. */
