@@ -15,6 +15,7 @@ import { recordJobChanged } from '../../server/modules/jobs/jobs.service.js';
 import { jobFromRow, type JobRecord, type JobRow } from '../../server/modules/jobs/job.row.js';
 import { CLAIM_JOB, FINISH_GENERATION, type FinishedGenerationRow } from '../../server/modules/jobs/jobs.sql.js';
 import { generatedTrackParams, type NewGeneratedTrack } from '../../server/modules/tracks/generated-track.sql.js';
+import { trackAudioKey } from '../../server/modules/tracks/track-audio.key.js';
 import type { GenerationDeps } from './generation.deps.js';
 import { ProgressPublisher } from './progress.publisher.js';
 
@@ -87,7 +88,7 @@ async function claim(em: EntityManager, jobId: string): Promise<JobRecord | null
 async function complete(deps: GenerationDeps, claimed: JobRecord, audio: GeneratedAudio, progress: ProgressPublisher): Promise<AttemptOutcome> {
   const trackId = randomUUID();
   const versionId = randomUUID();
-  const artifactKey = `tracks/${trackId}/${versionId}.${audio.extension}`;
+  const artifactKey = trackAudioKey(trackId, versionId, audio.extension);
   await deps.storage.put(artifactKey, audio.audio, audio.contentType);
   const row = await finish(deps, finishParams(deps, claimed, audio, { trackId, versionId, artifactKey }), audio.providerCost);
   const outcome = outcomeOf(row);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fsync, open as openCallback, openSync, write, type BigIntStats } from 'node:fs';
+import { closeSync, constants, fsync, open as openCallback, openSync, unlinkSync, write, type BigIntStats } from 'node:fs';
 import { mkdir, open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -17,16 +17,23 @@ import { assertContentType, assertRange, assertStorageKey, contentTypeForKey } f
  * over the object, so a reader sees the old file or the new one, never half of either. The
  * sidecar is renamed first: a new object is never visible without its type.
  *
- * A write of a new object makes five trips to the thread pool (mkdir, open, the bytes written
- * through to the disk with O_DSYNC, rename, then the fsyncs of its directory and, when that
- * directory is new, of the directories above it that changed, all at once) where it made ten:
- * each trip costs more than a quick call, and a worker stores a file per job. Calls that can wait on the
+ * A write of a new object into a directory this process has written to before makes four trips
+ * to the thread pool (open, the bytes written through to the disk with O_DSYNC, rename, the
+ * directory's fsync) where it once made ten; into a new directory, mkdir and the fsyncs of the
+ * directories above that changed come on top. Each trip costs more than a quick call, and a
+ * worker stores a file per job. Calls that can wait on the
  * file system's journal stay off the event loop; closing a file and opening a directory to
  * fsync it do not wait, and run synchronously.
  */
 export class LocalStorage implements ObjectStorage {
   readonly kind = 'local' as const;
   readonly root: string;
+
+  /**
+   * Directories this process made or found while writing: a write into one skips mkdir (a trip
+   * to the thread pool). One removed behind the process's back is made again on the next write.
+   */
+  private readonly knownDirectories = new Set<string>();
 
   /** @param root the directory holding everything (created on first write); relative to the cwd. */
   constructor(root: string) {
@@ -36,9 +43,23 @@ export class LocalStorage implements ObjectStorage {
   async put(key: string, body: Buffer, contentType: string): Promise<void> {
     const path = this.pathOf(key);
     assertContentType(contentType);
-    // A directory made just now holds nothing yet: no sidecar of an earlier write to remove.
-    // The first directory mkdir made, if it made any: it and those below it are new.
-    const created = await mkdir(dirname(path), { recursive: true });
+    const dir = dirname(path);
+    const known = this.knownDirectories.has(dir);
+    try {
+      await this.putInto(key, path, body, contentType, known);
+    } catch (error) {
+      // The directory went away since this process last wrote there: forget it and make it again.
+      if (!known || !isCode(error, 'ENOENT')) throw error;
+      this.knownDirectories.delete(dir);
+      await this.putInto(key, path, body, contentType, false);
+    }
+  }
+
+  private async putInto(key: string, path: string, body: Buffer, contentType: string, directoryKnown: boolean): Promise<void> {
+    // The first directory mkdir made, if it made any: it and those below it are new, and hold
+    // nothing yet (no sidecar of an earlier write to remove).
+    const created = directoryKnown ? undefined : await mkdir(dirname(path), { recursive: true });
+    if (!directoryKnown) this.rememberDirectory(dirname(path));
     if (contentType === contentTypeForKey(key)) return this.putTypedByExtension(path, body, created);
     const meta = Buffer.from(JSON.stringify({ contentType } satisfies Sidecar));
     const metaTemp = await writeTemp(path, meta);
@@ -56,15 +77,23 @@ export class LocalStorage implements ObjectStorage {
     await syncDirectories(path, created);
   }
 
+  private rememberDirectory(dir: string): void {
+    // Bounded: a store written into many directories starts over rather than grow without end.
+    if (this.knownDirectories.size >= MAX_KNOWN_DIRECTORIES) this.knownDirectories.clear();
+    this.knownDirectories.add(dir);
+  }
+
   /**
    * The common case (a track's .wav, a cover's .png): the extension already says the type, so
    * no sidecar is written, which halves the files, renames and fsyncs of a write. A sidecar left
-   * by an earlier write of the key with another type goes first.
+   * by an earlier write of the key with another type goes first: looked for synchronously,
+   * because a name that does not exist (nearly always) is answered from the directory cache, far
+   * quicker than a trip to the thread pool.
    */
   private async putTypedByExtension(path: string, body: Buffer, created: string | undefined): Promise<void> {
     const dataTemp = await writeTemp(path, body);
     try {
-      if (created === undefined) await unlinkIfExists(sidecarOf(path));
+      if (created === undefined) unlinkIfExistsSync(sidecarOf(path));
       await rename(dataTemp, path);
     } catch (error) {
       await unlink(dataTemp).catch(() => undefined);
@@ -140,6 +169,9 @@ function sidecarOf(path: string): string {
   return join(dirname(path), `.${basename(path)}.meta.json`);
 }
 
+/** Directories a LocalStorage remembers as existing, at most (see knownDirectories). */
+const MAX_KNOWN_DIRECTORIES = 10_000;
+
 const openAt = promisify(openCallback);
 const writeAt = promisify(write);
 const fsyncOf = promisify(fsync);
@@ -196,6 +228,14 @@ async function openIfExists(path: string): Promise<FileHandle | null> {
     // ENOTDIR: a key whose parent is an object ("a.wav/b"), which cannot exist either.
     if (isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR')) return null;
     throw error;
+  }
+}
+
+function unlinkIfExistsSync(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    if (!isCode(error, 'ENOENT') && !isCode(error, 'ENOTDIR')) throw error;
   }
 }
 

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 
 /**
  * Where audio and covers live: a local directory by default, an S3-compatible bucket in
- * production. Keys are relative paths such as `tracks/<trackId>/<versionId>.wav`; both
+ * production. Keys are relative paths such as `tracks/ab/<trackId>-<versionId>.wav`; both
  * implementations refuse keys outside the shape checked by `assertStorageKey`
  * (storage.keys.ts), so a key can never name anything outside the store.
  */

@@ -235,6 +235,17 @@ describe('LocalStorage on disk', () => {
     expect(await readdir(join(root, 'tracks/t1'))).toEqual([]);
   });
 
+  it('writes into a directory again after it was removed behind its back', async () => {
+    const root = join(base, 'regrown');
+    const storage = new LocalStorage(root);
+    await storage.put('tracks/ab/one.wav', Buffer.from('one'), 'audio/wav');
+    await rm(join(root, 'tracks/ab'), { recursive: true });
+    await storage.put('tracks/ab/two.wav', Buffer.from('two'), 'audio/wav');
+    const stored = await storage.get('tracks/ab/two.wav');
+    expect(await readAll(stored!.body)).toEqual(Buffer.from('two'));
+    expect(await storage.get('tracks/ab/one.wav')).toBeNull();
+  });
+
   it('falls back to the extension when the sidecar is gone', async () => {
     const root = join(base, 'plain');
     const storage = new LocalStorage(root);
