@@ -127,10 +127,6 @@ export function measureOperation(
 }
 
 /**
- * Measures an operation before it runs and refuses one that is too deep or too costly, so a
- * hostile query costs the server almost nothing. The message names the limit and how to fit it.
- */
-/**
  * Measures already taken, per parsed document (Apollo and the WebSocket endpoint reuse one
  * DocumentNode per query text) and operation name, by the values of the few variables a measure
  * depends on (costVariablesOf): a hot operation is walked once, not on every request, even when
@@ -193,6 +189,10 @@ function costVariablesOf(document: DocumentNode): string[] {
   return [...names].sort();
 }
 
+/**
+ * Measures an operation before it runs and refuses one that is too deep or too costly, so a
+ * hostile query costs the server almost nothing. The message names the limit and how to fit it.
+ */
 export function checkOperationLimits(
   schema: GraphQLSchema,
   document: DocumentNode,

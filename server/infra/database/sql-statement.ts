@@ -4,8 +4,8 @@ import { statementPoolOf } from './statement-pool.js';
 /**
  * A hot-path SQL statement written with `:name` parameters and a type for each. Outside a
  * transaction it runs as a named prepared statement on a connection of the statement pool
- * (PostgreSQL plans it once per connection, values travel as parameters); inside the caller's transaction it runs
- * through that transaction's EntityManager.
+ * (PostgreSQL plans it once per connection, values travel as parameters); inside the caller's
+ * transaction it runs through that transaction's EntityManager.
  */
 export interface SqlStatement {
   name: string;

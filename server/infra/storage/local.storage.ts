@@ -21,9 +21,9 @@ import { assertContentType, assertRange, assertStorageKey, contentTypeForKey } f
  * to the thread pool (open, the bytes written through to the disk with O_DSYNC, rename, the
  * directory's fsync) where it once made ten; into a new directory, mkdir and the fsyncs of the
  * directories above that changed come on top. Each trip costs more than a quick call, and a
- * worker stores a file per job. Calls that can wait on the
- * file system's journal stay off the event loop; closing a file and opening a directory to
- * fsync it do not wait, and run synchronously.
+ * worker stores a file per job. Calls that can wait on the file system's journal stay off the
+ * event loop; closing a file and opening a directory to fsync it do not wait, and run
+ * synchronously.
  */
 export class LocalStorage implements ObjectStorage {
   readonly kind = 'local' as const;
