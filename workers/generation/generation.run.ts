@@ -74,8 +74,13 @@ export async function runGenerationAttempt(deps: GenerationDeps, jobId: string, 
     const message = error instanceof ProviderError ? error.userMessage : 'The music provider did not answer in time; your credits were returned';
     return fail(deps, jobId, error instanceof ProviderError ? error.code : 'PROVIDER_UNAVAILABLE', message);
   }
-  await progress.report(96, 'storing');
-  return complete(deps, job, audio, progress);
+  try {
+    await progress.report(96, 'storing');
+    return await complete(deps, job, audio, progress);
+  } finally {
+    // Stored, or given up on: nothing reads the audio any more, and the provider may reuse its memory.
+    audio.release?.();
+  }
 }
 
 /** QUEUED or RUNNING (a retry, or a crashed worker's job) becomes RUNNING; anything else is done. */

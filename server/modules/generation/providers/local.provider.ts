@@ -1,4 +1,5 @@
 import { sleep, throwIfCancelled, yieldToEventLoop } from './abort.signals.js';
+import { audioBufferPool, type AudioBufferPool } from './audio/audio-buffer.pool.js';
 import type { WavFormat } from './audio/wav.format.js';
 import { composeMusic } from './local/music-plan.composer.js';
 import { toneCache, type ToneCache } from './local/tone.cache.js';
@@ -23,6 +24,11 @@ export interface LocalProviderOptions {
    * local/tone.cache.ts), shared by every local provider in the process. Never changes the bytes.
    */
   toneCache?: ToneCache;
+  /**
+   * Where WAV buffers come from and go back to once released (GeneratedAudio.release). Default:
+   * the process-wide pool (16 MiB, see audio/audio-buffer.pool.ts). Never changes the bytes.
+   */
+  bufferPool?: AudioBufferPool;
 }
 
 const STAGE_COMPOSING = 'composing';
@@ -41,7 +47,7 @@ const RENDER_TO = 85;
 export function createLocalProvider(options: LocalProviderOptions = {}): MusicProvider {
   const format: WavFormat = { sampleRate: options.sampleRate ?? 22050, channels: options.channels ?? 2 };
   const factor = options.realtimeFactor && options.realtimeFactor > 0 ? options.realtimeFactor : 0;
-  const tones = options.toneCache ?? toneCache;
+  const resources = { toneCache: options.toneCache ?? toneCache, buffers: options.bufferPool ?? audioBufferPool };
 
   async function generate(request: GenerationRequest, { signal, onProgress }: GenerateOptions): Promise<GeneratedAudio> {
     throwIfCancelled(signal);
@@ -63,7 +69,7 @@ export function createLocalProvider(options: LocalProviderOptions = {}): MusicPr
         await yieldToEventLoop();
       }
       throwIfCancelled(signal);
-    }, tones);
+    }, resources);
 
     await progress.report(90, STAGE_MIXING);
     return {
@@ -82,8 +88,19 @@ export function createLocalProvider(options: LocalProviderOptions = {}): MusicPr
         sampleRate: format.sampleRate,
         channels: format.channels,
       },
+      release: releaseOnce(audio, resources.buffers),
     };
   }
 
   return { name: 'local', generate };
+}
+
+/** Gives `audio` back to `pool` on the first call only: a second would let two renders share it. */
+function releaseOnce(audio: Buffer, pool: AudioBufferPool): () => void {
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    pool.give(audio);
+  };
 }

@@ -37,6 +37,12 @@ export interface GeneratedAudio {
   providerCost: number;
   /** Musical facts the provider chose, for the track page (tempo, key, instruments...). */
   metadata: Record<string, unknown>;
+  /**
+   * Lets the provider reuse `audio`'s memory for a later generation. Call it once nothing will
+   * read `audio` again (it is stored); never before. Optional on both sides: a provider may leave
+   * it out, and audio never released is simply collected.
+   */
+  release?: () => void;
 }
 
 export interface GenerateOptions {

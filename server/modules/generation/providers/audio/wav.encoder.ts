@@ -5,6 +5,8 @@ import { BITS_PER_SAMPLE, PCM_FORMAT, WAV_HEADER_BYTES, pcmBytes, type WavFormat
 /**
  * A WAV file being filled in place: the header is written up front (its sizes are known from the
  * frame count), and samples are written frame by frame so a renderer never holds a second copy.
+ * The file may go into a reused `buffer` of the right size (see AudioBufferPool): its old bytes
+ * are stale, so the writer's user must then write every frame.
  */
 export class WavWriter {
   readonly buffer: Buffer;
@@ -17,9 +19,11 @@ export class WavWriter {
   constructor(
     readonly format: WavFormat,
     readonly frames: number,
+    buffer?: Buffer,
   ) {
     const dataBytes = pcmBytes(format, frames);
-    this.buffer = Buffer.alloc(WAV_HEADER_BYTES + dataBytes);
+    if (buffer && buffer.length !== wavBytes(format, frames)) throw new RangeError(`a WAV of ${frames} frames needs ${wavBytes(format, frames)} bytes, not ${buffer.length}`);
+    this.buffer = buffer ?? Buffer.alloc(WAV_HEADER_BYTES + dataBytes);
     this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
     writeHeader(this.view, format, dataBytes);
     const aligned = (this.buffer.byteOffset + WAV_HEADER_BYTES) % 2 === 0;
@@ -56,6 +60,11 @@ export class WavWriter {
     if (this.samples) this.samples[index] = value;
     else this.view.setInt16(WAV_HEADER_BYTES + index * 2, value, true);
   }
+}
+
+/** The size of a whole WAV file (header and samples) of `frames` frames. */
+export function wavBytes(format: WavFormat, frames: number): number {
+  return WAV_HEADER_BYTES + pcmBytes(format, frames);
 }
 
 /** Encodes whole channels of -1..1 samples (all the same length) into a WAV file. */

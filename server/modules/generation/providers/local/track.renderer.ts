@@ -1,4 +1,5 @@
-import { WavWriter } from '../audio/wav.encoder.js';
+import { audioBufferPool, type AudioBufferPool } from '../audio/audio-buffer.pool.js';
+import { WavWriter, wavBytes } from '../audio/wav.encoder.js';
 import type { WavFormat } from '../audio/wav.format.js';
 import type { MusicPlan } from './music.plan.js';
 import { mixNote, type ChunkBuses, type MixedNote } from './note.mixer.js';
@@ -14,22 +15,46 @@ interface ScheduledNote extends MixedNote {
   tones: ToneSpec[];
 }
 
+/** What renders share across jobs in a process. */
+export interface RenderResources {
+  /** Rendered tones (default: the process-wide cache). */
+  toneCache: ToneCache;
+  /** Where the file's buffer comes from, and goes back to when a render stops part way (default: the process-wide pool). */
+  buffers: AudioBufferPool;
+}
+
+const processResources: RenderResources = { toneCache: processToneCache, buffers: audioBufferPool };
+
 /**
  * Renders a plan into a 16-bit WAV, chunk by chunk. After each chunk `afterChunk` runs with the
  * frames done so far: the provider reports progress, paces the render and checks cancellation
  * there. Each note is its tone (rendered once per process and kept in `toneCache`) under an
  * envelope, both functions of the frame index alone: the bytes depend on the plan and format
- * only, never on chunk size, timing or what the cache already held.
+ * only, never on chunk size, timing or what the cache already held. The file is written into a
+ * buffer from `resources.buffers`, every frame of it; if `afterChunk` throws (a cancel), the
+ * buffer goes back there.
  */
 export async function renderTrack(
   plan: MusicPlan,
   format: WavFormat,
   afterChunk: (framesDone: number, totalFrames: number) => Promise<void>,
-  toneCache: ToneCache = processToneCache,
+  resources: RenderResources = processResources,
 ): Promise<Buffer> {
+  const totalFrames = Math.round(plan.durationSeconds * format.sampleRate);
+  const writer = new WavWriter(format, totalFrames, resources.buffers.take(wavBytes(format, totalFrames)));
+  try {
+    await renderInto(writer, plan, afterChunk, resources.toneCache);
+  } catch (error) {
+    resources.buffers.give(writer.buffer);
+    throw error;
+  }
+  return writer.buffer;
+}
+
+/** Every frame of the plan into `writer`, chunk by chunk. */
+async function renderInto(writer: WavWriter, plan: MusicPlan, afterChunk: (framesDone: number, totalFrames: number) => Promise<void>, toneCache: ToneCache): Promise<void> {
+  const { format, frames: totalFrames } = writer;
   const rate = format.sampleRate;
-  const totalFrames = Math.round(plan.durationSeconds * rate);
-  const writer = new WavWriter(format, totalFrames);
   const notes = scheduleNotes(plan, format, totalFrames);
   const chunkFrames = Math.max(1, Math.floor(CHUNK_SECONDS * rate));
   const fadeIn = Math.round(0.02 * rate);
@@ -53,7 +78,6 @@ export async function renderTrack(
     writer.setLimitedBlock(format.channels === 1 ? [buses.left] : [buses.left, buses.right], buses.centre, from, to - from, MASTER_GAIN);
     await afterChunk(to, totalFrames);
   }
-  return writer.buffer;
 }
 
 /**
