@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { kernelChunk } from '../../../server/modules/generation/providers/audio/audio.kernels.js';
 import { readWavInfo } from '../../../server/modules/generation/providers/audio/wav.reader.js';
 import { createLocalProvider, type LocalProviderOptions } from '../../../server/modules/generation/providers/local.provider.js';
 import type { NoteEvent } from '../../../server/modules/generation/providers/local/music.plan.js';
@@ -213,10 +214,10 @@ describe('local provider: mixing notes', () => {
     const whole = new Float32Array(total * 2);
     for (let n = 0; n + 1 < bounds.length; n++) {
       const [from, to] = [bounds[n]!, bounds[n + 1]!];
-      const buses = { left: new Float32Array(to - from), right: new Float32Array(to - from), centre: new Float32Array(to - from) };
-      mixNote(note, buses, from, to);
-      whole.set(buses.left, from);
-      whole.set(buses.right, total + from);
+      kernelChunk.clear(to - from);
+      mixNote(note, kernelChunk, from, to);
+      whole.set(kernelChunk.left.subarray(0, to - from), from);
+      whole.set(kernelChunk.right.subarray(0, to - from), total + from);
     }
     return whole;
   }

@@ -1,19 +1,28 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { softLimit } from '../../../server/modules/generation/providers/audio/soft.limiter.js';
+import { kernelChunk } from '../../../server/modules/generation/providers/audio/audio.kernels.js';
 import { WavWriter } from '../../../server/modules/generation/providers/audio/wav.encoder.js';
 import { WAV_HEADER_BYTES } from '../../../server/modules/generation/providers/audio/wav.format.js';
 import { createLocalProvider, type LocalProviderOptions } from '../../../server/modules/generation/providers/local.provider.js';
-import { mixNote, type ChunkBuses, type MixedNote } from '../../../server/modules/generation/providers/local/note.mixer.js';
+import { mixNote, type MixedNote } from '../../../server/modules/generation/providers/local/note.mixer.js';
 import { ToneCache } from '../../../server/modules/generation/providers/local/tone.cache.js';
 import type { GenerationRequest } from '../../../server/modules/generation/providers/provider.js';
 import { generationRequest, recordingOptions } from '../../support/fakes/generation-request.js';
 
 /**
- * The mixing and master loops are written for V8's speed (a flat stretch without its envelope,
- * several frames a turn, offset-binary packing). These tests hold them to the plain formulas,
- * bit for bit: the WAVs of the local provider must not change with the shape of its loops.
+ * The mixing and master loops are written for speed (WebAssembly kernels, two frames per
+ * instruction, a flat stretch without its envelope). These tests hold them to the plain
+ * formulas, bit for bit: the WAVs of the local provider must not change with the shape of its
+ * loops.
  */
+
+/** A chunk's three buses as plain arrays, for the formulas. */
+interface Buses {
+  left: Float32Array;
+  right: Float32Array;
+  centre: Float32Array;
+}
 
 function sameSamples(a: Float32Array, b: Float32Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
@@ -29,7 +38,7 @@ function toneOf(frames: number, seed: number): Float32Array {
  * flat middle at 0·i + 1, the fall over the release; a chord scales each tone before panning, a
  * single tone heard equally on both sides goes to the centre.
  */
-function mixByFormula(note: MixedNote, buses: ChunkBuses, chunkStart: number, chunkEnd: number): void {
+function mixByFormula(note: MixedNote, buses: Buses, chunkStart: number, chunkEnd: number): void {
   const { frames, attackFrames: attack, releaseFrames: release } = note;
   const at = note.startFrame - chunkStart;
   const from = Math.max(chunkStart, note.startFrame) - note.startFrame;
@@ -58,9 +67,16 @@ function mixByFormula(note: MixedNote, buses: ChunkBuses, chunkStart: number, ch
   }
 }
 
-function busesOf(frames: number): ChunkBuses {
+function busesOf(frames: number): Buses {
   // Not zero, so the test also sees that every frame is added to, never overwritten.
   return { left: toneOf(frames, 7), right: toneOf(frames, 11), centre: toneOf(frames, 13) };
+}
+
+/** The kernels' chunk, its buses holding copies of `buses`. */
+function kernelBusesOf(buses: Buses): typeof kernelChunk {
+  kernelChunk.clear(buses.left.length);
+  for (const bus of ['left', 'right', 'centre'] as const) kernelChunk[bus].set(buses[bus]);
+  return kernelChunk;
 }
 
 describe('mixNote', () => {
@@ -83,18 +99,19 @@ describe('mixNote', () => {
       for (const voicing of voicings) {
         const note: MixedNote = { ...shape, ...voicing, frames };
         for (const [chunkStart, chunkEnd] of [[0, 4_096], [4_093, 12_000], [-50, 22_050]] as const) {
-          const [fast, formula] = [busesOf(chunkEnd - chunkStart), busesOf(chunkEnd - chunkStart)];
+          const formula = busesOf(chunkEnd - chunkStart);
+          const fast = kernelBusesOf(formula);
           mixNote(note, fast, chunkStart, chunkEnd);
           mixByFormula(note, formula, chunkStart, chunkEnd);
           const label = JSON.stringify({ ...shape, lefts: voicing.lefts, chunkStart });
-          for (const bus of ['left', 'right', 'centre'] as const) expect(sameSamples(fast[bus], formula[bus]), `${label} ${bus}`).toBe(true);
+          for (const bus of ['left', 'right', 'centre'] as const) expect(sameSamples(fast[bus].subarray(0, chunkEnd - chunkStart), formula[bus]), `${label} ${bus}`).toBe(true);
         }
       }
     }
   });
 });
 
-describe('WavWriter.setLimitedBlock', () => {
+describe('WavWriter.writeMaster', () => {
   /** The master as a formula: the soft limiter, then rounding half up to 16 bits. */
   const pcmOf = (sample: number): number => Math.floor(softLimit(sample) * 32767 + 32768.5) - 32768;
   const edges = [0, -0, 1e-9, -1e-9, 0.5, -0.5, 1, -1, 2.9999999, -2.9999999, 3, -3, 3.5, -3.5, 40, -40];
@@ -105,9 +122,10 @@ describe('WavWriter.setLimitedBlock', () => {
 
   function written(channels: Float32Array[], gain: number): Int16Array {
     const writer = new WavWriter({ sampleRate: 22050, channels: channels.length }, frames + 7);
-    // Two blocks at odd offsets: the turns of four frames start mid-file and end with a remainder.
-    writer.setLimitedBlock(channels.map((channel) => channel.subarray(0, 501)), centre.subarray(0, 501), 3, 501, gain);
-    writer.setLimitedBlock(channels.map((channel) => channel.subarray(501)), centre.subarray(501), 504, frames - 501, gain);
+    // Two blocks at odd offsets, the first of an odd count: the kernels' pairs start mid-file and one ends half used.
+    const block = (from: number, to: number) => kernelBusesOf({ left: channels[0]!.slice(from, to), right: (channels[1] ?? channels[0]!).slice(from, to), centre: centre.slice(from, to) });
+    writer.writeMaster(block(0, 501), 3, 501, gain);
+    writer.writeMaster(block(501, frames), 504, frames - 501, gain);
     return new Int16Array(writer.buffer.buffer.slice(writer.buffer.byteOffset + WAV_HEADER_BYTES, writer.buffer.byteOffset + writer.buffer.byteLength));
   }
 

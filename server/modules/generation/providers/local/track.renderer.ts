@@ -2,6 +2,7 @@ import { audioBufferPool, type AudioBufferPool } from '../audio/audio-buffer.poo
 import { WavWriter, wavBytes } from '../audio/wav.encoder.js';
 import type { WavFormat } from '../audio/wav.format.js';
 import type { MusicPlan } from './music.plan.js';
+import { kernelChunk } from '../audio/audio.kernels.js';
 import { mixNote, type ChunkBuses, type MixedNote } from './note.mixer.js';
 import { noteShape, type VoiceSetup } from './synth.voices.js';
 import { toneCache as processToneCache, type ToneCache } from './tone.cache.js';
@@ -64,7 +65,10 @@ async function renderInto(writer: WavWriter, plan: MusicPlan, afterChunk: (frame
 
   for (let from = 0; from < totalFrames; from += chunkFrames) {
     const to = Math.min(totalFrames, from + chunkFrames);
-    const buses = chunkBuses(to - from);
+    // One chunk's memory serves every render in the process: a chunk is mixed and written out
+    // with no await in between, so no render sees another's samples.
+    const buses = kernelChunk;
+    buses.clear(to - from);
     while (next < notes.length && notes[next]!.startFrame < to) {
       const note = notes[next++]!;
       note.samples = note.tones.map((tone) => toneCache.samples(tone, note.frames));
@@ -75,21 +79,9 @@ async function renderInto(writer: WavWriter, plan: MusicPlan, afterChunk: (frame
     for (let frame = Math.max(from, totalFrames - fadeOut); frame < to; frame++) fade(buses, frame - from, (totalFrames - frame) / fadeOut);
     for (let frame = from; frame < Math.min(to, fadeIn); frame++) fade(buses, frame - from, frame / fadeIn);
     // Mono mixes chords into `right` as well and never reads it: one set of mixing loops.
-    writer.setLimitedBlock(format.channels === 1 ? [buses.left] : [buses.left, buses.right], buses.centre, from, to - from, MASTER_GAIN);
+    writer.writeMaster(buses, from, to - from, MASTER_GAIN);
     await afterChunk(to, totalFrames);
   }
-}
-
-/**
- * The chunk buses, zeroed for `frames` frames. One set serves every render in the process: a
- * chunk is mixed and written out with no await in between, so no render sees another's samples,
- * and no job allocates (and later collects) buses of its own.
- */
-let sharedBuses: ChunkBuses | undefined;
-function chunkBuses(frames: number): ChunkBuses {
-  if (!sharedBuses || sharedBuses.left.length < frames) sharedBuses = { left: new Float32Array(frames), right: new Float32Array(frames), centre: new Float32Array(frames) };
-  for (const bus of [sharedBuses.left, sharedBuses.right, sharedBuses.centre]) bus.fill(0, 0, frames);
-  return sharedBuses;
 }
 
 function fade({ left, right, centre }: ChunkBuses, index: number, gain: number): void {
