@@ -63,6 +63,10 @@ export class Broadcast {
     return () => this.resubscribedListeners.delete(listener);
   }
 
+  /**
+   * The Redis channel of `name`, under this deployment's prefix. Keys need no such step: the
+   * client's keyPrefix applies to keys, but ioredis leaves pub/sub channels as they are.
+   */
   channel(name: string): string {
     return `${this.prefix}${name}`;
   }
@@ -78,14 +82,14 @@ export class Broadcast {
    * message goes out (one pipeline, in order), so whoever heard it can read it.
    */
   async publishLatest(name: string, key: string, message: string, ttlMs: number, kept = message): Promise<void> {
-    const replies = await this.publisher.pipeline().set(this.channel(key), kept, 'PX', ttlMs).publish(this.channel(name), message).exec();
+    const replies = await this.publisher.pipeline().set(key, kept, 'PX', ttlMs).publish(this.channel(name), message).exec();
     const failed = replies?.find(([error]) => error);
     if (failed) throw failed[0];
   }
 
   /** The message last kept under `key` by publishLatest, if it has not expired. */
   latest(key: string): Promise<string | null> {
-    return this.publisher.get(this.channel(key));
+    return this.publisher.get(key);
   }
 
   async on(name: string, listener: Listener): Promise<() => Promise<void>> {

@@ -73,6 +73,9 @@ describe('progress ticks sent together', () => {
     expect(heard).toHaveLength(1);
     expect((JSON.parse(heard[0]!) as JobChanged[]).map((change) => change.progress)).toEqual([10, 50, 90, 100]);
     expect(JSON.parse((await api.infra.broadcast.latest(latestTickKey(job.id)))!)).toMatchObject({ status: 'SUCCEEDED', progress: 100 });
+    // Kept under this deployment's prefix once (the client adds it to every key), where an operator looks for it.
+    const { redis, config } = api.infra;
+    expect([await redis.exists(latestTickKey(job.id)), await redis.exists(`${config.redisPrefix}${latestTickKey(job.id)}`)]).toEqual([1, 0]);
     await unsubscribe();
   });
 
