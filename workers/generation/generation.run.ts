@@ -40,7 +40,9 @@ const credits = new CreditsService(systemClock);
  */
 export async function runGenerationAttempt(deps: GenerationDeps, jobId: string, options: AttemptOptions): Promise<AttemptOutcome> {
   const { orm, log } = deps;
-  const job = await claim(orm.em.fork(), jobId);
+  // The claim and the finish are prepared statements on the ORM's statement pool: they need its
+  // connection only, not a fork (each fork builds a unit of work and an identity map).
+  const job = await claim(orm.em, jobId);
   if (!job) return 'already-finished';
   if (job.cancelRequestedAt) return cancel(deps, jobId);
   // The claim told subscribers RUNNING at stage 'starting' (through the outbox).
@@ -143,7 +145,7 @@ function finishParams(deps: GenerationDeps, claimed: JobRecord, audio: Generated
  * Then the statement is the whole change; a provider's spend joins it in one transaction.
  */
 async function finish(deps: GenerationDeps, params: ReturnType<typeof finishParams>, providerCost: number): Promise<FinishedGenerationRow | undefined> {
-  const em = deps.orm.em.fork();
+  const em = deps.orm.em;
   if (providerCost <= 0) return (await runStatement<FinishedGenerationRow>(em, FINISH_GENERATION, params))[0];
   return inSqlTransaction(em, async (tx) => {
     const [finished] = await runStatement<FinishedGenerationRow>(tx, FINISH_GENERATION, params);
