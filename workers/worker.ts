@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../server/config.js';
 import { openDatabase, pendingMigrations, type MikroORM } from '../server/infra/database/database.js';
 import { OutboxPublisher } from '../server/infra/outbox/outbox-publisher.js';
-import { OutboxRelay, openRelayPool, type OutboxRelayOptions } from '../server/infra/outbox/outbox-relay.js';
+import { OutboxRelay, type OutboxRelayOptions } from '../server/infra/outbox/outbox-relay.js';
 import { ROUTES } from '../server/infra/outbox/outbox.topics.js';
 import { createConsumer } from '../server/infra/queues/queue.factory.js';
 import { QueueRegistry } from '../server/infra/queues/queue.registry.js';
@@ -53,7 +54,7 @@ export async function startWorker(config: Config, log: Logger, options: WorkerOp
     const pending = await pendingMigrations(orm);
     if (pending.length > 0) throw new Error(`database has ${pending.length} pending migration(s); run "npm run db:migrate" first`);
 
-    const pool = openRelayPool(config.databaseUrl, 3);
+    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 3 });
     pool.on('error', (error) => log.warn({ err: error }, 'idle database connection failed'));
     closers.push(() => pool.end());
 

@@ -1,6 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
-import { STATEMENT_SESSION_OPTIONS } from '../database/statement-pool.js';
 import type { OutboxEnvelope } from './outbox.envelope.js';
 import { OutboxListener } from './outbox-listener.js';
 import type { OutboxPublisher } from './outbox-publisher.js';
@@ -28,7 +27,7 @@ export interface OutboxRelayOptions {
 }
 
 export interface OutboxRelayDeps {
-  /** Pool for claiming and marking events: openRelayPool's, so that they are planned once per connection. */
+  /** Pool for claiming and marking events. */
   pool: pg.Pool;
   /** Opens the dedicated connection that LISTENs for `outbox` notifications. */
   databaseUrl: string;
@@ -49,14 +48,6 @@ export interface RelayStats {
   published: number;
   failed: number;
   batches: number;
-}
-
-/**
- * The relay's pool: sessions that plan a prepared statement once (see statement-pool.ts), so the
- * claim and the mark, named below, are parsed and planned once per connection instead of per batch.
- */
-export function openRelayPool(databaseUrl: string, max: number): pg.Pool {
-  return new pg.Pool({ connectionString: databaseUrl, max, options: STATEMENT_SESSION_OPTIONS });
 }
 
 const CLAIM = `select id, topic, user_id, payload, created_at from outbox
@@ -152,7 +143,7 @@ export class OutboxRelay {
       // them), never a bitmap scan, which would read all of those entries and their table pages
       // on every claim until VACUUM ran.
       await client.query('begin; set local synchronous_commit = off; set local enable_bitmapscan = off');
-      const { rows } = await client.query<OutboxRow>({ name: 'outbox_claim', text: CLAIM, values: [this.topics, this.options.batchSize] });
+      const { rows } = await client.query<OutboxRow>(CLAIM, [this.topics, this.options.batchSize]);
       let failure: { ids: string[]; error: string } | undefined;
       if (rows.length) {
         try {
@@ -164,7 +155,7 @@ export class OutboxRelay {
           failure = { ids: rows.map((row) => row.id), error: messageOf(error) };
         }
       }
-      if (published.length) await client.query({ name: 'outbox_mark_published', text: MARK_PUBLISHED, values: [published] });
+      if (published.length) await client.query(MARK_PUBLISHED, [published]);
       if (failure) {
         await client.query(MARK_FAILED, [failure.ids, failure.error, this.options.retryBaseMs, this.options.retryMaxMs]);
         this.stats.failed += failure.ids.length;

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
-import type pg from 'pg';
+import pg from 'pg';
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import { openDatabase, type MikroORM } from '../../../server/infra/database/database.js';
 import { EventSubscriber } from '../../../server/infra/outbox/event-subscriber.js';
 import type { OutboxEnvelope } from '../../../server/infra/outbox/outbox.envelope.js';
 import { OutboxPublisher } from '../../../server/infra/outbox/outbox-publisher.js';
-import { OutboxRelay, openRelayPool, type OutboxRelayOptions } from '../../../server/infra/outbox/outbox-relay.js';
+import { OutboxRelay, type OutboxRelayOptions } from '../../../server/infra/outbox/outbox-relay.js';
 import type { RouteTable } from '../../../server/infra/outbox/outbox.topics.js';
 import { Broadcast } from '../../../server/infra/pubsub/broadcast.js';
 import { QueueRegistry } from '../../../server/infra/queues/queue.registry.js';
@@ -49,10 +49,10 @@ export interface RelayRig {
 }
 
 /** A relay as the worker builds one: its own pool, LISTEN connection, publisher and queues. */
-export async function startRelay(options: { redisUrl?: string; redisPrefix: string; routes: RouteTable; relay?: OutboxRelayOptions; publisherRedis?: RedisOptions; start?: boolean; poolSize?: number }): Promise<RelayRig> {
+export async function startRelay(options: { redisUrl?: string; redisPrefix: string; routes: RouteTable; relay?: OutboxRelayOptions; publisherRedis?: RedisOptions; start?: boolean }): Promise<RelayRig> {
   const redisUrl = options.redisUrl ?? inject('redisUrl');
   const databaseUrl = inject('databaseUrl');
-  const pool = openRelayPool(databaseUrl, options.poolSize ?? 2);
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   const publisherRedis = new Redis(redisUrl, { ...options.publisherRedis, enableOfflineQueue: false, lazyConnect: true });
   publisherRedis.on('error', () => undefined);
   await publisherRedis.connect();
