@@ -1,46 +1,31 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../server/core/clock.js';
 import { toGlobalId } from '../../../server/core/global-id.js';
 import type { MikroORM } from '../../../server/infra/database/database.js';
-import { createLogger } from '../../../server/infra/logger.js';
-import { Broadcast } from '../../../server/infra/pubsub/broadcast.js';
-import { createRedis } from '../../../server/infra/redis/redis.js';
-import { LocalStorage } from '../../../server/infra/storage/local.storage.js';
 import { CreditsService } from '../../../server/modules/credits/credits.service.js';
-import { ProviderBalanceService } from '../../../server/modules/credits/provider-balance.service.js';
-import { createLocalProvider } from '../../../server/modules/generation/providers/local.provider.js';
 import { Job } from '../../../server/modules/jobs/job.entity.js';
 import { snapshotOf } from '../../../server/modules/jobs/job.events.js';
 import { JobsService } from '../../../server/modules/jobs/jobs.service.js';
 import { jobSnapshotJson } from '../../../server/modules/jobs/jobs.sql.js';
 import { runGenerationAttempt } from '../../../workers/generation/generation.run.js';
 import type { GenerationDeps } from '../../../workers/generation/generation.deps.js';
-import { testConfig } from '../../support/api.js';
-import { insertUser, openTestDatabase } from '../../support/database.js';
+import { insertUser } from '../../support/database.js';
+import { openGenerationRig, type GenerationRig } from '../../support/generation-deps.js';
 
+let rig: GenerationRig;
 let orm: MikroORM;
 let deps: GenerationDeps;
-let redis: ReturnType<typeof createRedis>;
 let storageDir: string;
 let jobs: JobsService;
 beforeAll(async () => {
-  orm = await openTestDatabase();
-  storageDir = await mkdtemp(join(tmpdir(), 'mv-job-events-'));
-  const config = testConfig();
-  redis = createRedis(config.redisUrl, config.redisPrefix);
-  const log = createLogger('silent', 'job-events-sql');
-  const broadcast = new Broadcast(redis, redis.duplicate(), config.redisPrefix, log);
-  deps = { orm, provider: createLocalProvider(), storage: new LocalStorage(storageDir), broadcast, providerBalance: new ProviderBalanceService(systemClock, () => undefined), log };
-  jobs = new JobsService(systemClock, new CreditsService(systemClock), broadcast);
+  rig = await openGenerationRig('job-events-sql');
+  ({ orm, deps, storageDir } = rig);
+  jobs = new JobsService(systemClock, new CreditsService(systemClock), deps.broadcast);
 });
 afterAll(async () => {
-  await redis.quit();
-  await orm.close();
-  await rm(storageDir, { recursive: true, force: true });
+  await rig.close();
 });
 
 interface OutboxRow {
