@@ -66,7 +66,18 @@ export function formatRow(name: string, result: RunResult, ceiling?: RunResult):
  * children that have exited (and been waited for), from /proc (Linux).
  */
 export async function processCpu(pid: number | string): Promise<{ name: string; ms: number; kernelMs: number; exitedChildrenMs: number }> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  return cpuFromStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
+}
+
+/**
+ * CPU ms of a Node process's main thread alone: the JavaScript. The rest of the process is V8's
+ * garbage-collector and compiler threads and libuv's file-system thread pool.
+ */
+export async function mainThreadCpu(pid: number | string): Promise<number> {
+  return cpuFromStat(await readFile(`/proc/${pid}/task/${pid}/stat`, 'utf8')).ms;
+}
+
+function cpuFromStat(stat: string): { name: string; ms: number; kernelMs: number; exitedChildrenMs: number } {
   // Fields after the parenthesised command name; utime, stime, cutime and cstime are the 12th
   // to the 15th of them.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -9,7 +9,7 @@ import { createClient, type Client } from 'graphql-ws';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { ensureDatabase, migrate, openDatabase } from '../../server/infra/database/database.js';
-import { databaseCpu, freePort, processCpu } from './harness.js';
+import { databaseCpu, freePort, mainThreadCpu, processCpu } from './harness.js';
 
 /**
  * `npm run bench:jobs`: end-to-end generation throughput with the local provider at full speed —
@@ -42,12 +42,14 @@ function start(script: string, env: Record<string, string>): ChildProcess {
  * CPU ms of the API and each worker, then of every PostgreSQL and Redis server process on the
  * machine, in all and in the kernel (system calls, socket wake-ups: the cost of round trips).
  */
-async function cpuSnapshot(children: ChildProcess[]): Promise<{ total: number[]; kernel: number[] }> {
+async function cpuSnapshot(children: ChildProcess[]): Promise<{ total: number[]; kernel: number[]; main: number[] }> {
   const own = await Promise.all(children.map((child) => processCpu(child.pid!)));
+  const main = await Promise.all(children.map((child) => mainThreadCpu(child.pid!)));
   const servers = await databaseCpu();
   return {
     total: [...own.map((cpu) => cpu.ms), servers.postgres, servers.redis],
     kernel: [...own.map((cpu) => cpu.kernelMs), servers.postgresKernel, servers.redisKernel],
+    main,
   };
 }
 
@@ -58,6 +60,8 @@ interface RoundFigures {
   p95: number;
   cpu: number[];
   kernel: number[];
+  /** The API's and each worker's main (JavaScript) thread. */
+  main: number[];
 }
 
 function median(values: number[]): number {
@@ -75,6 +79,7 @@ function medianOf(rounds: RoundFigures[]): RoundFigures {
     p95: median(rounds.map((round) => round.p95)),
     cpu: each((round) => round.cpu),
     kernel: each((round) => round.kernel),
+    main: each((round) => round.main),
   };
 }
 
@@ -82,7 +87,7 @@ function report(figures: RoundFigures, workers: number, failed: number): void {
   const ms = (value: number) => value.toFixed(1);
   const workerList = (values: number[]) => values.slice(1, 1 + workers).map(ms).join(' + ');
   const [api, servers] = [0, 1 + workers];
-  const { cpu, kernel } = figures;
+  const { cpu, kernel, main } = figures;
   process.stdout.write(
     `${figures.jobsPerSecond.toFixed(1)} jobs/s end to end; submit -> SUCCEEDED event p50 ${figures.p50.toFixed(0)} ms, p95 ${figures.p95.toFixed(0)} ms (queueing included); ${failed} failed\n`,
   );
@@ -93,6 +98,8 @@ function report(figures: RoundFigures, workers: number, failed: number): void {
   process.stdout.write(
     `  of which in the kernel: API ${ms(kernel[api]!)} ms, worker${workers > 1 ? 's' : ''} ${workerList(kernel)} ms, PostgreSQL ${ms(kernel[servers]!)} ms (live backends), Redis ${ms(kernel[servers + 1]!)} ms; load generator ${ms(kernel[servers + 2]!)} ms\n`,
   );
+  // The rest of a Node process's CPU is V8's garbage-collector and compiler threads and the file-system thread pool.
+  process.stdout.write(`  of which on the JavaScript thread: API ${ms(main[api]!)} ms, worker${workers > 1 ? 's' : ''} ${workerList(main)} ms\n`);
 }
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
@@ -248,7 +255,7 @@ async function main(): Promise<void> {
       const load = process.cpuUsage(loadBefore);
       const seconds = (performance.now() - started) / 1000;
       const cpuAfter = await cpuSnapshot([api, ...workers]);
-      const perJob = (part: 'total' | 'kernel') => cpuAfter[part].map((after, i) => (after - cpuBefore[part][i]!) / JOBS);
+      const perJob = (part: 'total' | 'kernel' | 'main') => cpuAfter[part].map((after, i) => (after - cpuBefore[part][i]!) / JOBS);
       roundsFailed += failed;
       const figures: RoundFigures = {
         jobsPerSecond: JOBS / seconds,
@@ -256,6 +263,7 @@ async function main(): Promise<void> {
         p95: at(0.95),
         cpu: [...perJob('total'), (load.user + load.system) / 1000 / JOBS],
         kernel: [...perJob('kernel'), load.system / 1000 / JOBS],
+        main: perJob('main'),
       };
       rounds.push(figures);
       process.stdout.write(`round ${round} of ${ROUNDS}:\n`);
