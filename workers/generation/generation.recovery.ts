@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Queue } from 'bullmq';
+import { KEPT_FINISHED_JOBS } from '../../server/infra/outbox/outbox-publisher.js';
 import { Topic } from '../../server/infra/outbox/outbox.topics.js';
 import { Job, JobStatus } from '../../server/modules/jobs/job.entity.js';
 
@@ -29,7 +30,8 @@ export async function requeueStuckJobs(em: EntityManager, queue: Queue, threshol
   );
   const waiting = await stillInQueue(em, queue, stuck.filter((job) => job.status === JobStatus.QUEUED).map((job) => job.id));
   const lost = stuck.filter((job) => !waiting.has(job.id));
-  // One re-queue per job: while that BullMQ job is kept (a day), its id dedupes later sweeps.
+  // One re-queue per job: while that BullMQ job is kept (a day, or the queue's last
+  // KEPT_FINISHED_JOBS), its id dedupes later sweeps; a job recovered and run is no longer stuck.
   // A Redis that lost its data lost this id too, so the job can be recovered again then.
   for (const job of lost) {
     const id = `recover-${job.id}`;
@@ -37,8 +39,8 @@ export async function requeueStuckJobs(em: EntityManager, queue: Queue, threshol
       jobId: id,
       attempts: 3,
       backoff: { type: 'exponential', delay: 2_000 },
-      removeOnComplete: { age: 86_400 },
-      removeOnFail: { age: 604_800 },
+      removeOnComplete: { age: 86_400, count: KEPT_FINISHED_JOBS },
+      removeOnFail: { age: 604_800, count: KEPT_FINISHED_JOBS },
     });
   }
   return lost.length;

@@ -5,12 +5,17 @@ import { topicChannel, type OutboxEnvelope } from './outbox.envelope.js';
 import type { Route } from './outbox.topics.js';
 
 /**
- * Relayed jobs are kept long past any re-relay (which follows a crash within seconds), so the
- * jobId dedupe holds, and not forever, so Redis does not grow without bound.
+ * Finished jobs of a queue kept at most, on top of the age limits: by age alone, a day of jobs at
+ * 100 a second is millions of hashes, gigabytes of Redis memory. Ten thousand still outlast any
+ * re-relay (which follows a crash within seconds) by far. Past them the jobId dedupe no longer
+ * holds, and need not: a generation job's claim in the database is what makes a second run a no-op.
  */
+export const KEPT_FINISHED_JOBS = 10_000;
+
+/** Relayed jobs are kept long past any re-relay, so the jobId dedupe holds, and not forever. */
 const DEFAULT_JOB_OPTIONS: JobsOptions = {
-  removeOnComplete: { age: 24 * 60 * 60 },
-  removeOnFail: { age: 7 * 24 * 60 * 60 },
+  removeOnComplete: { age: 24 * 60 * 60, count: KEPT_FINISHED_JOBS },
+  removeOnFail: { age: 7 * 24 * 60 * 60, count: KEPT_FINISHED_JOBS },
 };
 
 /**

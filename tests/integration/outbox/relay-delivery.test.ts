@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MikroORM } from '../../../server/infra/database/database.js';
 import { OutboxEvent } from '../../../server/infra/outbox/outbox-event.entity.js';
+import { KEPT_FINISHED_JOBS } from '../../../server/infra/outbox/outbox-publisher.js';
 import { recordOutboxEvent } from '../../../server/infra/outbox/outbox.js';
 import { log, openTestOrm, outboxRows, startRelay, startSubscriber, uniqueNames, waitFor, type RelayRig, type SubscriberRig } from './outbox.harness.js';
 
@@ -44,6 +45,8 @@ describe('Committed event', () => {
     const job = await queue.getJob(eventId);
     expect(job?.name).toBe(names.bothTopic);
     expect(job?.data).toEqual(envelope);
+    // Kept once finished for a bounded time and number: Redis must not grow with the job rate.
+    expect([job?.opts.removeOnComplete, job?.opts.removeOnFail]).toEqual([{ age: 86_400, count: KEPT_FINISHED_JOBS }, { age: 604_800, count: KEPT_FINISHED_JOBS }]);
     expect(await queue.getJobCountByTypes('waiting', 'active', 'delayed', 'completed', 'failed')).toBe(1);
 
     // Marked only after both destinations had it, in the claim's transaction.
