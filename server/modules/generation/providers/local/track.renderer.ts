@@ -1,8 +1,8 @@
 import { audioBufferPool, type AudioBufferPool } from '../audio/audio-buffer.pool.js';
+import { kernelChunk } from '../audio/audio.kernels.js';
 import { WavWriter, wavBytes } from '../audio/wav.encoder.js';
 import type { WavFormat } from '../audio/wav.format.js';
 import type { MusicPlan } from './music.plan.js';
-import { kernelChunk } from '../audio/audio.kernels.js';
 import { mixNote, type ChunkBuses, type MixedNote } from './note.mixer.js';
 import { noteShape, type VoiceSetup } from './synth.voices.js';
 import { toneCache as processToneCache, type ToneCache } from './tone.cache.js';
