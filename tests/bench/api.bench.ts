@@ -6,6 +6,7 @@ import pg from 'pg';
 import { ensureDatabase, migrate, openDatabase } from '../../server/infra/database/database.js';
 import { initDataFor } from '../support/telegram.js';
 import { databaseCpu, freePort, processCpu } from './harness.js';
+import { deleteKeysUnder } from '../support/redis-keys.js';
 
 /**
  * `npm run bench:api`: the library query — 50 tracks with their versions — served by our API
@@ -224,6 +225,7 @@ async function main(): Promise<void> {
     await admin.connect();
     await admin.query(`drop database if exists "${dbName}" with (force)`);
     await admin.end();
+    await deleteKeysUnder(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', `mvbench:${dbName}:`);
   }
 }
 

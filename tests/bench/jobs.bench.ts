@@ -10,6 +10,7 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import { ensureDatabase, migrate, openDatabase } from '../../server/infra/database/database.js';
 import { databaseCpu, freePort, mainThreadCpu, processCpu } from './harness.js';
+import { deleteKeysUnder } from '../support/redis-keys.js';
 
 /**
  * `npm run bench:jobs`: end-to-end generation throughput with the local provider at full speed —
@@ -288,6 +289,7 @@ async function main(): Promise<void> {
     await admin.connect();
     await admin.query(`drop database if exists "${dbName}" with (force)`);
     await admin.end();
+    await deleteKeysUnder(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', `mvbench:${dbName}:`);
     await rm(storageDir, { recursive: true, force: true });
   }
 }

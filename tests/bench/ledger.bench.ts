@@ -8,6 +8,7 @@ import { CreditsService } from '../../server/modules/credits/credits.service.js'
 import { HoldBatcher } from '../../server/modules/credits/hold-batcher.js';
 import { checkLedger } from '../../server/modules/credits/ledger-check.js';
 import { formatRow, measure, spawnApi, type RunResult } from './harness.js';
+import { deleteKeysUnder } from '../support/redis-keys.js';
 
 /**
  * `npm run bench:ledger`: hold+commit pairs per second on one hot account and spread over 1,000
@@ -162,6 +163,7 @@ async function main(): Promise<void> {
     await admin.connect();
     await admin.query(`drop database if exists "${dbName}" with (force)`);
     await admin.end();
+    await deleteKeysUnder(REDIS_URL, `mvbench:${dbName}:`);
   }
 }
 

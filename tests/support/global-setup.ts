@@ -3,9 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import pg from 'pg';
-import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
 import { ensureDatabase, migrate, openDatabase } from '../../server/infra/database/database.js';
+import { deleteKeysUnder } from './redis-keys.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -59,13 +59,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await admin.connect();
     await admin.query(`drop database if exists "mv_test_${runId}" with (force)`);
     await admin.end();
-    const redis = new Redis(REDIS_URL);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 500);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-    await redis.quit();
+    await deleteKeysUnder(REDIS_URL, redisPrefix);
   };
 }
