@@ -1,5 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import initWabt from 'wabt';
+import { emitOrCheck } from './generated-file.js';
 
 /**
  * `wasm:emit` assembles the hand-written WebAssembly text of the audio kernels into a module
@@ -28,16 +29,8 @@ async function assemble(): Promise<string> {
   }
 }
 
-const mode = process.argv[2];
-const printed = await assemble();
-if (mode === 'emit') {
-  await writeFile(GENERATED, printed);
-  process.stdout.write('audio.kernels.wasm.ts written\n');
-} else {
-  const committed = await readFile(GENERATED, 'utf8').catch(() => '');
-  if (committed !== printed) {
-    process.stderr.write('server/modules/generation/providers/audio/audio.kernels.wasm.ts is out of date with audio.kernels.wat: run "npm run wasm:emit" and commit it\n');
-    process.exit(1);
-  }
-  process.stdout.write('audio.kernels.wasm.ts matches audio.kernels.wat\n');
-}
+await emitOrCheck(
+  { url: GENERATED, name: 'server/modules/generation/providers/audio/audio.kernels.wasm.ts', source: 'audio.kernels.wat', emitScript: 'wasm:emit' },
+  process.argv[2],
+  await assemble(),
+);

@@ -107,8 +107,6 @@ export async function runStatement<T extends object = Row>(target: EntityManager
   if (target.isInTransaction()) {
     return (await target.execute(target.getKnex().raw(statement.knexText, params))) as T[];
   }
-  const statements = statementPoolOf(target);
-  if (statements) return (await statements.query({ name: statement.name, text: statement.pgText, values })).rows as T[];
   const { connection, release } = await acquire(target);
   try {
     const result = await connection.query({ name: statement.name, text: statement.pgText, values });

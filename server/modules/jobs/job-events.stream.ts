@@ -100,7 +100,6 @@ function parseTicks(message: string): Array<JobChanged | null> {
   }
 }
 
-
 function changeOf(payload: unknown): JobChanged | null {
   if (typeof payload !== 'object' || payload === null) return null;
   const value = payload as Partial<JobChanged>;

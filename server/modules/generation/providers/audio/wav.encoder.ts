@@ -20,8 +20,9 @@ export class WavWriter {
     buffer?: Buffer,
   ) {
     const dataBytes = pcmBytes(format, frames);
-    if (buffer && buffer.length !== wavBytes(format, frames)) throw new RangeError(`a WAV of ${frames} frames needs ${wavBytes(format, frames)} bytes, not ${buffer.length}`);
-    this.buffer = buffer ?? Buffer.alloc(WAV_HEADER_BYTES + dataBytes);
+    const size = WAV_HEADER_BYTES + dataBytes;
+    if (buffer && buffer.length !== size) throw new RangeError(`a WAV of ${frames} frames needs ${size} bytes, not ${buffer.length}`);
+    this.buffer = buffer ?? Buffer.alloc(size);
     this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
     writeHeader(this.view, format, dataBytes);
     const aligned = (this.buffer.byteOffset + WAV_HEADER_BYTES) % 2 === 0;
