@@ -67,8 +67,9 @@ export interface Config {
    */
   shutdown: { delayMs: number; timeoutMs: number };
   /**
-   * Group commit: concurrent holds on one account share one statement. LEDGER_GROUP_COMMIT=0
-   * turns it off (each hold its own statement). Default on.
+   * Group commit: concurrent holds on one account share one statement, and so do concurrent
+   * generateTrack placements of any users. LEDGER_GROUP_COMMIT=0 turns it off (each hold and
+   * each placement its own statement). Default on.
    */
   ledgerGroupCommit: boolean;
   /** Webhook delivery: encryption key, allowed hosts, retries, timeout (see webhook.settings.ts). */

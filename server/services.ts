@@ -12,6 +12,7 @@ import { UsersService } from './modules/users/users.service.js';
 import { CreditsRepository } from './modules/credits/credits.repository.js';
 import { CreditsService } from './modules/credits/credits.service.js';
 import { HoldBatcher } from './modules/credits/hold-batcher.js';
+import { GenerationPlacementBatcher } from './modules/jobs/generation-placement.batcher.js';
 import { CreditsAdminService } from './modules/credits/credits-admin.service.js';
 import { ProviderBalanceService } from './modules/credits/provider-balance.service.js';
 import { AuditService } from './modules/admin/audit.service.js';
@@ -83,7 +84,8 @@ export async function createServices(infra: Infrastructure): Promise<Services> {
   const audit = new AuditService();
   const creditsAdmin = new CreditsAdminService(clock, credits, providerBalance, audit);
   const events = new EventSubscriber(broadcast, log);
-  const jobs = new JobsService(clock, credits, broadcast);
+  const placements = config.ledgerGroupCommit ? new GenerationPlacementBatcher(orm.em) : undefined;
+  const jobs = new JobsService(clock, credits, broadcast, placements);
   const projects = new ProjectsService(clock);
   return {
     users,

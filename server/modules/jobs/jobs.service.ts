@@ -17,6 +17,7 @@ import { jobFromRow, type JobRecord, type JobRow } from './job.row.js';
 import { GENERATION_REFUSAL, GENERATION_TERMS, PLACE_GENERATION, type GenerationRefusalRow, type GenerationTermsRow } from './jobs.sql.js';
 import { ProjectNotFoundError } from '../projects/projects.errors.js';
 import { FeatureNotInTierError, JobAlreadyFinishedError, JobNotFoundError, UnknownModelError } from './jobs.errors.js';
+import type { GenerationPlacement, GenerationPlacementBatcher } from './generation-placement.batcher.js';
 
 export interface GenerateTrackRequest {
   prompt: string;
@@ -87,6 +88,8 @@ export class JobsService {
     private readonly clock: Clock,
     private readonly credits: CreditsService,
     private readonly broadcast: Broadcast,
+    /** With a batcher, concurrent placements share statements (group commit). */
+    private readonly placements?: GenerationPlacementBatcher,
   ) {}
 
   /**
@@ -181,7 +184,7 @@ export class JobsService {
   }
 
   /** PLACE_GENERATION's parameters: the job's hold and the job. */
-  private placement(userId: string, jobId: string, cost: number, terms: GenerationTermsRow, request: NormalizedRequest) {
+  private placement(userId: string, jobId: string, cost: number, terms: GenerationTermsRow, request: NormalizedRequest): GenerationPlacement {
     const hold = this.credits.holdParams(userId, {
       amount: cost,
       reason: `Generation: ${(request.title ?? request.prompt).slice(0, 60)}`,
@@ -210,11 +213,11 @@ export class JobsService {
    * limit of jobs at once, or credits (after making sure the account exists and has today's
    * grant: first use of the ledger, or a new day).
    */
-  private async place(em: EntityManager, userId: string, request: NormalizedRequest, terms: GenerationTermsRow, params: ReturnType<JobsService['placement']>): Promise<Job | JobRecord> {
+  private async place(em: EntityManager, userId: string, request: NormalizedRequest, terms: GenerationTermsRow, params: GenerationPlacement): Promise<Job | JobRecord> {
     const tier = terms.tier as Tier;
     let granted = false;
     for (let attempt = 1; attempt <= 4; attempt += 1) {
-      const [row] = await runStatement<JobRow>(em, PLACE_GENERATION, params);
+      const row = await this.tryPlace(em, params, attempt);
       if (row) return jobFromRow(row);
       const [refusal] = await runStatement<GenerationRefusalRow>(em, GENERATION_REFUSAL, { userId, idempotencyKey: request.idempotencyKey });
       if (refusal?.existing_job_id) return this.replay(await em.findOneOrFail(Job, { id: refusal.existing_job_id }), request);
@@ -229,6 +232,16 @@ export class JobsService {
       // Otherwise what refused it has passed (a job ended, credits came in): try again.
     }
     throw concurrencyLimitError(tier, terms.concurrent_jobs);
+  }
+
+  /**
+   * One placement attempt: the first joins the batcher's next statement when there is one (and
+   * no caller's transaction to stay inside); a retry, after the refusal was looked into, goes alone.
+   */
+  private async tryPlace(em: EntityManager, params: GenerationPlacement, attempt: number): Promise<JobRow | null> {
+    if (this.placements && attempt === 1 && !em.isInTransaction()) return this.placements.place(params);
+    const [row] = await runStatement<JobRow>(em, PLACE_GENERATION, { ...params });
+    return row ?? null;
   }
 
   private replay(previous: Job, request: NormalizedRequest): Job {

@@ -186,6 +186,94 @@ export const PLACE_GENERATION = sqlStatement(
 );
 
 /**
+ * Group commit of PLACE_GENERATION: new jobs of any number of users in ONE statement, each with
+ * its hold, journal entry and events, in arrival order (`ord`). `:batch` is a JSON array of
+ * placements (GenerationPlacementBatcher writes it). Per account, the longest prefix of its
+ * requests that both its available credits and its free job slots cover is placed; a request
+ * whose idempotency key is already taken (by an earlier job, or by an earlier request of the
+ * batch) and every request after the prefix get no row back and go through PLACE_GENERATION
+ * alone, which says why. The accounts are locked in user order, so two batches never deadlock.
+ * Each account gets one credits.changed event with its balances after the batch (and the
+ * credits.low event when the batch took it below the mark); every placed hold's journal entry
+ * carries the balances after that hold. The jobs' slots are counted in the accounts' update,
+ * and the jobs named in `musicverse.job_counted` (see migration 20261201).
+ */
+export const PLACE_GENERATIONS = sqlStatement(
+  'place_generations',
+  `with req as (
+     select * from json_to_recordset(:batch)
+       as r(ord int, user_id uuid, job_id uuid, hold_id uuid, amount int, concurrent_jobs int, reason text, reference text,
+            hold_key text, ttl_seconds int, expires_at timestamptz, prompt text, title text, style text, instrumental boolean,
+            duration_seconds int, model text, seed int, job_key text, project_id uuid)
+   ), fresh as (
+     select distinct on (req.user_id, req.job_key) req.* from req
+     where not exists (select 1 from jobs j where j.user_id = req.user_id and j.idempotency_key = req.job_key)
+     order by req.user_id, req.job_key, req.ord
+   ), locked as (
+     select user_id, available, active_jobs from credit_accounts
+     where user_id in (select user_id from fresh)
+     order by user_id
+     for update
+   ), ranked as (
+     select fresh.*, sum(fresh.amount) over w as cum, row_number() over w as nth
+     from fresh window w as (partition by fresh.user_id order by fresh.ord)
+   ), accepted as (
+     select ranked.* from ranked join locked on locked.user_id = ranked.user_id
+     where ranked.cum <= locked.available and locked.active_jobs + ranked.nth <= ranked.concurrent_jobs
+   ), totals as (
+     select user_id, sum(amount) as total, count(*) as placed from accepted group by user_id
+   ), acct as (
+     update credit_accounts a
+     set available = a.available - totals.total, held = a.held + totals.total, active_jobs = a.active_jobs + totals.placed, updated_at = :now
+     from totals where a.user_id = totals.user_id
+     returning a.user_id, a.available, a.held, totals.total
+   ), hold as (
+     insert into holds (id, user_id, amount, status, reason, reference, idempotency_key, ttl_seconds, expires_at, created_at)
+     select accepted.hold_id, accepted.user_id, accepted.amount, 'PENDING', accepted.reason, accepted.reference, accepted.hold_key,
+            accepted.ttl_seconds, accepted.expires_at, :now
+     from accepted order by accepted.ord
+   ), entry as (
+     insert into credit_transactions (id, user_id, type, available_delta, held_delta, available_after, held_after, hold_id, reference, idempotency_key, reason, created_at)
+     select gen_random_uuid(), accepted.user_id, 'HOLD', -accepted.amount, accepted.amount,
+            acct.available + acct.total - accepted.cum, acct.held - acct.total + accepted.cum,
+            accepted.hold_id, accepted.reference, 'hold:' || cast(accepted.hold_id as text), accepted.reason, :now
+     from accepted join acct on acct.user_id = accepted.user_id
+     order by accepted.ord
+   ), balance_event as (
+     insert into outbox (id, topic, user_id, payload, created_at, available_at, attempts)
+     select gen_random_uuid(), '${Topic.CreditsChanged}', acct.user_id,
+            json_build_object('userId', cast(acct.user_id as text), 'available', acct.available, 'held', acct.held, 'cause', cast(:cause as text)),
+            :now, :now, 0
+     from acct
+   ), low as (
+     insert into outbox (id, topic, user_id, payload, created_at, available_at, attempts)
+     select gen_random_uuid(), '${Topic.WebhookEvent}', acct.user_id,
+            json_build_object('type', '${WebhookEventType.CreditsLow}',
+                              'data', json_build_object('available', acct.available, 'held', acct.held, 'threshold', mark.credits)),
+            :now, :now, 0
+     from acct, (select min(credits) as credits from prices where active) as mark
+     where acct.available < mark.credits and acct.available + acct.total >= mark.credits
+       and ${someEndpointTakes('acct.user_id', WebhookEventType.CreditsLow)}
+   ), job as (
+     insert into jobs (id, user_id, status, progress, stage, attempts, prompt, title, style, instrumental, duration_seconds,
+                       model, seed, cost, hold_id, idempotency_key, project_id, created_at, updated_at)
+     select accepted.job_id, accepted.user_id, 'QUEUED', 0, 'queued', 0, accepted.prompt, accepted.title, accepted.style, accepted.instrumental,
+            accepted.duration_seconds, accepted.model, accepted.seed, accepted.amount, accepted.hold_id, accepted.job_key, accepted.project_id, :now, :now
+     from accepted
+     where set_config('musicverse.job_counted', coalesce((select string_agg(cast(job_id as text), ',') from accepted), ''), true) is not null
+     order by accepted.ord
+     returning *
+   ), requested as (
+     insert into outbox (id, topic, user_id, payload, created_at, available_at, attempts)
+     select gen_random_uuid(), '${Topic.JobRequested}', job.user_id, json_build_object('jobId', job.id), :now, :now, 0 from job
+   ), queued as (
+     ${jobChangedEvent('job')}
+   )
+   select * from job`,
+  { batch: 'json', now: 'timestamptz', cause: 'text' },
+);
+
+/**
  * Why a placement was refused, read after it: a job already made with the key (a concurrent
  * request won), and the account's credits and active jobs (null columns: no account yet).
  */

@@ -9,6 +9,7 @@ import { Migration20261127Projects } from './20261127-projects.js';
 import { Migration20261128ActiveJobs } from './20261128-active-jobs.js';
 import { Migration20261129OutboxRelayOrder } from './20261129-outbox-relay-order.js';
 import { Migration20261130JobsCountedByStatement } from './20261130-jobs-counted-by-statement.js';
+import { Migration20261201JobsCountedInBatches } from './20261201-jobs-counted-in-batches.js';
 
 /** Migrations in the order they run; a landed migration is never edited, only followed. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -22,4 +23,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261128ActiveJobs', class: Migration20261128ActiveJobs },
   { name: 'Migration20261129OutboxRelayOrder', class: Migration20261129OutboxRelayOrder },
   { name: 'Migration20261130JobsCountedByStatement', class: Migration20261130JobsCountedByStatement },
+  { name: 'Migration20261201JobsCountedInBatches', class: Migration20261201JobsCountedInBatches },
 ];
