@@ -12,7 +12,7 @@ import { UsersService } from './modules/users/users.service.js';
 import { CreditsRepository } from './modules/credits/credits.repository.js';
 import { CreditsService } from './modules/credits/credits.service.js';
 import { HoldBatcher } from './modules/credits/hold-batcher.js';
-import { GenerationPlacementBatcher } from './modules/jobs/generation-placement.batcher.js';
+import { GenerationBatches } from './modules/jobs/generation.batches.js';
 import { CreditsAdminService } from './modules/credits/credits-admin.service.js';
 import { ProviderBalanceService } from './modules/credits/provider-balance.service.js';
 import { AuditService } from './modules/admin/audit.service.js';
@@ -84,8 +84,7 @@ export async function createServices(infra: Infrastructure): Promise<Services> {
   const audit = new AuditService();
   const creditsAdmin = new CreditsAdminService(clock, credits, providerBalance, audit);
   const events = new EventSubscriber(broadcast, log);
-  const placements = config.ledgerGroupCommit ? new GenerationPlacementBatcher(orm.em) : undefined;
-  const jobs = new JobsService(clock, credits, broadcast, placements);
+  const jobs = new JobsService(clock, credits, broadcast, config.ledgerGroupCommit ? new GenerationBatches(orm.em) : undefined);
   const projects = new ProjectsService(clock);
   return {
     users,

@@ -17,7 +17,7 @@ import { jobFromRow, type JobRecord, type JobRow } from './job.row.js';
 import { GENERATION_REFUSAL, GENERATION_TERMS, PLACE_GENERATION, type GenerationRefusalRow, type GenerationTermsRow } from './jobs.sql.js';
 import { ProjectNotFoundError } from '../projects/projects.errors.js';
 import { FeatureNotInTierError, JobAlreadyFinishedError, JobNotFoundError, UnknownModelError } from './jobs.errors.js';
-import type { GenerationPlacement, GenerationPlacementBatcher } from './generation-placement.batcher.js';
+import type { GenerationBatches, GenerationPlacement, TermsRequest } from './generation.batches.js';
 
 export interface GenerateTrackRequest {
   prompt: string;
@@ -88,8 +88,8 @@ export class JobsService {
     private readonly clock: Clock,
     private readonly credits: CreditsService,
     private readonly broadcast: Broadcast,
-    /** With a batcher, concurrent placements share statements (group commit). */
-    private readonly placements?: GenerationPlacementBatcher,
+    /** With batches, concurrent requests share their statements (group commit). */
+    private readonly batches?: GenerationBatches,
   ) {}
 
   /**
@@ -176,11 +176,18 @@ export class JobsService {
    * concurrent-job limit on the locked account row. Only a refused placement costs more.
    */
   private async createJob(em: EntityManager, userId: string, request: NormalizedRequest): Promise<Job | JobRecord> {
-    const [terms] = await runStatement<GenerationTermsRow>(em, GENERATION_TERMS, { userId, model: request.model, idempotencyKey: request.idempotencyKey, projectId: request.projectId });
+    const terms = await this.termsOf(em, { userId, model: request.model, idempotencyKey: request.idempotencyKey, projectId: request.projectId });
     if (!terms) throw new Error(`user ${userId} has no tier plan`);
     if (terms.existing_job_id) return this.replay(await em.findOneOrFail(Job, { id: terms.existing_job_id }), request);
     const cost = priceWithinTier(terms, request);
     return this.place(em, userId, request, terms, this.placement(userId, randomUUID(), cost, terms, request));
+  }
+
+  /** GENERATION_TERMS for the request, in a shared query when batches are on (and no caller's transaction). */
+  private async termsOf(em: EntityManager, request: TermsRequest): Promise<GenerationTermsRow | null> {
+    if (this.batches && !em.isInTransaction()) return this.batches.terms.run(request);
+    const [terms] = await runStatement<GenerationTermsRow>(em, GENERATION_TERMS, { ...request });
+    return terms ?? null;
   }
 
   /** PLACE_GENERATION's parameters: the job's hold and the job. */
@@ -239,7 +246,7 @@ export class JobsService {
    * no caller's transaction to stay inside); a retry, after the refusal was looked into, goes alone.
    */
   private async tryPlace(em: EntityManager, params: GenerationPlacement, attempt: number): Promise<JobRow | null> {
-    if (this.placements && attempt === 1 && !em.isInTransaction()) return this.placements.place(params);
+    if (this.batches && attempt === 1 && !em.isInTransaction()) return this.batches.placements.run(params);
     const [row] = await runStatement<JobRow>(em, PLACE_GENERATION, { ...params });
     return row ?? null;
   }

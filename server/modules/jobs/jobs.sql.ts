@@ -26,6 +26,25 @@ export const GENERATION_TERMS = sqlStatement(
   { userId: 'uuid', model: 'text', idempotencyKey: 'text', projectId: 'uuid' },
 );
 
+/**
+ * GENERATION_TERMS for several requests at once (group commit, see generation.batches.ts):
+ * `:batch` is a JSON array of `{ ord, user_id, model, idempotency_key, project_id }`; a row per
+ * request whose user exists, with its `ord`.
+ */
+export const GENERATION_TERMS_MANY = sqlStatement(
+  'generation_terms_many',
+  `
+  select r.ord, u.tier, plan.allowed_models, plan.concurrent_jobs,
+         price.credits, price.credits_per_extra_minute,
+         (select id from jobs where user_id = u.id and idempotency_key = r.idempotency_key) as existing_job_id,
+         (select id from projects where id = r.project_id and user_id = u.id) as project_id
+  from json_to_recordset(:batch) as r(ord int, user_id uuid, model text, idempotency_key text, project_id uuid)
+  join users u on u.id = r.user_id
+  join tier_plans plan on plan.tier = u.tier
+  left join prices price on price.model = r.model and price.active`,
+  { batch: 'json' },
+);
+
 export interface GenerationTermsRow {
   tier: string;
   allowed_models: string[];

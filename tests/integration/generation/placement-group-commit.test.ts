@@ -5,7 +5,7 @@ import type { MikroORM } from '../../../server/infra/database/database.js';
 import { TransactionType } from '../../../server/modules/credits/credit-transaction.entity.js';
 import { CreditsService } from '../../../server/modules/credits/credits.service.js';
 import { checkLedger } from '../../../server/modules/credits/ledger-check.js';
-import { GenerationPlacementBatcher } from '../../../server/modules/jobs/generation-placement.batcher.js';
+import { GenerationBatches } from '../../../server/modules/jobs/generation.batches.js';
 import { JobsService } from '../../../server/modules/jobs/jobs.service.js';
 import { insertUser } from '../../support/database.js';
 import { openGenerationRig, type GenerationRig } from '../../support/generation-deps.js';
@@ -26,9 +26,9 @@ afterAll(async () => {
   await rig.close();
 });
 
-function batchedJobs(): { jobs: JobsService; batcher: GenerationPlacementBatcher } {
-  const batcher = new GenerationPlacementBatcher(orm.em);
-  return { jobs: new JobsService(systemClock, credits, rig.deps.broadcast, batcher), batcher };
+function batchedJobs(): { jobs: JobsService; batches: GenerationBatches } {
+  const batches = new GenerationBatches(orm.em);
+  return { jobs: new JobsService(systemClock, credits, rig.deps.broadcast, batches), batches };
 }
 
 /** A user of `tier` with today's grant taken and exactly `available` credits. */
@@ -57,12 +57,13 @@ async function ledgerProblemsOf(userIds: string[]): Promise<unknown[]> {
 
 describe('generateTrack group commit', () => {
   it('places concurrent jobs of several users in shared statements, each with its own job, hold, journal entry and events', async () => {
-    const { jobs, batcher } = batchedJobs();
+    const { jobs, batches } = batchedJobs();
     const users = await Promise.all(Array.from({ length: 5 }, () => userWith('enterprise', 1_000)));
     const asked = users.flatMap((userId, u) => Array.from({ length: 10 }, (_, i) => ({ userId, prompt: `song ${i} of user ${u}` })));
     const placed = await Promise.all(asked.map(({ userId, prompt }) => jobs.requestGeneration(orm.em.fork(), userId, request(prompt))));
 
-    expect(batcher.statements).toBeLessThan(asked.length);
+    expect(batches.terms.statements).toBeLessThan(asked.length);
+    expect(batches.placements.statements).toBeLessThan(asked.length);
     expect(new Set(placed.map((job) => job.id)).size).toBe(asked.length);
     placed.forEach((job, i) => expect(job).toMatchObject({ status: 'QUEUED', cost: 10, prompt: asked[i]!.prompt, durationSeconds: 5 }));
     for (const userId of users) expect(await accountOf(userId)).toEqual({ available: 900, held: 100, active_jobs: 10 });
@@ -121,6 +122,29 @@ describe('generateTrack group commit', () => {
     expect(await ledgerProblemsOf([short, limited, plenty])).toEqual([]);
     const [jobRows] = await orm.em.fork().execute<Array<{ n: number }>>(`select count(*)::int as n from jobs where user_id = any(?::uuid[])`, [`{${short},${limited},${plenty}}`]);
     expect(jobRows!.n).toBe(12);
+  });
+
+  it('reads each request its own terms from a shared query: tier, model, price, a replayed key', async () => {
+    const { jobs, batches } = batchedJobs();
+    const free = await insertUser(orm, 'free');
+    const pro = await userWith('pro', 500);
+    const replayed = await jobs.requestGeneration(orm.em.fork(), pro, request('first', 'replayed-key'));
+    const asked = [
+      { userId: free, model: 'mv-standard', key: randomUUID() },
+      { userId: pro, model: 'mv-standard', key: randomUUID() },
+      { userId: pro, model: 'mv-lite', key: 'replayed-key' },
+      { userId: free, model: 'mv-nonexistent', key: randomUUID() },
+      { userId: pro, model: 'mv-lite', key: randomUUID() },
+    ];
+    const statementsBefore = batches.terms.statements;
+    const outcomes = await Promise.allSettled(
+      [...asked, ...asked].map(({ userId, model, key }) => jobs.requestGeneration(orm.em.fork(), userId, { ...request(key === 'replayed-key' ? 'first' : 'song'), model, idempotencyKey: key })),
+    );
+    expect(batches.terms.statements - statementsBefore).toBeLessThan(outcomes.length);
+    const summary = outcomes.slice(0, asked.length).map((outcome) => (outcome.status === 'fulfilled' ? `${outcome.value.model}:${outcome.value.cost}` : (outcome.reason as { code: string }).code));
+    expect(summary).toEqual(['FEATURE_NOT_IN_TIER', 'mv-standard:25', 'mv-lite:10', 'BAD_USER_INPUT', 'mv-lite:10']);
+    const replays = outcomes.filter((outcome, i) => asked[i % asked.length]!.key === 'replayed-key');
+    expect(replays.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value.id : null))).toEqual([replayed.id, replayed.id]);
   });
 
   it('gives every concurrent request with one idempotency key the same job, charged once, beside other keys', async () => {
