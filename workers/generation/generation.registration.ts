@@ -5,6 +5,7 @@ import { ProviderBalanceService } from '../../server/modules/credits/provider-ba
 import { createStorage } from '../../server/infra/storage/storage.factory.js';
 import { providerFor } from '../../server/modules/generation/providers/provider.factory.js';
 import type { WorkerContext } from '../worker.context.js';
+import { generationFinishes } from './generation.finishes.js';
 import { generationProcessor } from './generation.processor.js';
 
 /** Builds the generation processor's dependencies from the worker's configuration. */
@@ -19,5 +20,6 @@ export async function createGenerationProcessor(ctx: WorkerContext): Promise<Pro
     broadcast: new Broadcast(ctx.redis, subscriber, ctx.config.redisPrefix, ctx.log),
     providerBalance: new ProviderBalanceService(systemClock, (alert) => ctx.log.warn(alert, 'provider balance is below its threshold')),
     log: ctx.log.child({ queue: 'generation' }),
+    finishes: ctx.config.ledgerGroupCommit ? generationFinishes(ctx.orm.em) : undefined,
   });
 }

@@ -17,6 +17,7 @@ import { CLAIM_JOB, FINISH_GENERATION, type FinishedGenerationRow } from '../../
 import { generatedTrackParams, type NewGeneratedTrack } from '../../server/modules/tracks/generated-track.sql.js';
 import { trackAudioKey } from '../../server/modules/tracks/track-audio.key.js';
 import type { GenerationDeps } from './generation.deps.js';
+import type { GenerationFinish } from './generation.finishes.js';
 import { ProgressPublisher } from './progress.publisher.js';
 
 /** How one attempt ended, for the BullMQ processor to act on. */
@@ -112,7 +113,7 @@ async function complete(deps: GenerationDeps, claimed: JobRecord, audio: Generat
 }
 
 /** FINISH_GENERATION's parameters: the track to write, the hold to commit, the job to succeed. */
-function finishParams(deps: GenerationDeps, claimed: JobRecord, audio: GeneratedAudio, made: { trackId: string; versionId: string; artifactKey: string }) {
+function finishParams(deps: GenerationDeps, claimed: JobRecord, audio: GeneratedAudio, made: { trackId: string; versionId: string; artifactKey: string }): GenerationFinish {
   const track: NewGeneratedTrack = {
     userId: claimed.userId,
     jobId: claimed.id,
@@ -142,13 +143,17 @@ function finishParams(deps: GenerationDeps, claimed: JobRecord, audio: Generated
 /**
  * Runs FINISH_GENERATION. A job that cost nothing upstream (the local provider) moves no provider
  * balance: a zero entry would say nothing, and every job would queue on that one account row.
- * Then the statement is the whole change; a provider's spend joins it in one transaction.
+ * Then the statement is the whole change, and joins the worker's other finishes of the moment
+ * when it has them (group commit); a provider's spend joins it in one transaction.
  */
-async function finish(deps: GenerationDeps, params: ReturnType<typeof finishParams>, providerCost: number): Promise<FinishedGenerationRow | undefined> {
+async function finish(deps: GenerationDeps, params: GenerationFinish, providerCost: number): Promise<FinishedGenerationRow | undefined> {
   const em = deps.orm.em;
-  if (providerCost <= 0) return (await runStatement<FinishedGenerationRow>(em, FINISH_GENERATION, params))[0];
+  if (providerCost <= 0) {
+    if (deps.finishes) return deps.finishes.run(params);
+    return (await runStatement<FinishedGenerationRow>(em, FINISH_GENERATION, { ...params }))[0];
+  }
   return inSqlTransaction(em, async (tx) => {
-    const [finished] = await runStatement<FinishedGenerationRow>(tx, FINISH_GENERATION, params);
+    const [finished] = await runStatement<FinishedGenerationRow>(tx, FINISH_GENERATION, { ...params });
     if (finished?.hold_committed) await deps.providerBalance.spend(tx, deps.provider.name, providerCost, params.jobGlobalId);
     return finished;
   });

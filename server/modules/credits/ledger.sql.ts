@@ -154,6 +154,61 @@ export function commitHoldSteps(guard = 'true', alsoSet = ''): string {
 }
 
 /**
+ * The CTEs of several holds' commits in one statement (`hold`, `ranked`, `totals`, `acct`,
+ * `entries`, `balance_event`), commitHoldSteps for a batch: `source` names a CTE of the holds
+ * to commit, with columns `ord` (journal order), `hold_id`, `user_id` and `charge` (null: all
+ * of it). Each hold is committed when pending, unexpired and at least its charge; each account
+ * is updated once for all of its holds (`alsoSet` may use `totals.committed`, how many of them
+ * were committed), after every account of the batch was locked in user order (as
+ * PLACE_GENERATIONS locks them), so that two batches never wait on each other in a cycle. Each
+ * hold's COMMIT (and RELEASE of the rest) entries carry the balances after them; each account
+ * gets one credits.changed event with its balances after the batch.
+ */
+export function commitHoldsSteps(source: string, alsoSet: string): string {
+  return `hold as (
+    update holds h set status = 'COMMITTED', charged = coalesce(s.charge, h.amount), resolved_at = :now
+    from ${source} s
+    where h.id = s.hold_id and h.user_id = s.user_id and h.status = 'PENDING' and h.expires_at > :now and h.amount >= coalesce(s.charge, 0)
+    returning h.*, s.ord
+  ), ranked as (
+    select hold.*, sum(hold.amount - hold.charged) over w as rest_upto, sum(hold.amount) over w as amount_upto
+    from hold window w as (partition by hold.user_id order by hold.ord)
+  ), totals as (
+    -- The uncorrelated subquery runs once, before the first row: it locks the accounts in order.
+    select hold.user_id, sum(hold.amount) as amount, sum(hold.amount - hold.charged) as rest, count(*) as committed
+    from hold
+    where (select count(*) from (select 1 from credit_accounts where user_id in (select user_id from hold) order by user_id for update) as locked) >= 0
+    group by hold.user_id
+  ), acct as (
+    update credit_accounts a
+    set held = a.held - totals.amount, available = a.available + totals.rest, updated_at = :now, ${alsoSet}
+    from totals where a.user_id = totals.user_id
+    returning a.user_id, a.available, a.held, totals.amount, totals.rest
+  ), entries as (
+    -- After hold k of an account: available = final - (rest of the holds after k), held = final + (amounts after k).
+    insert into credit_transactions (id, user_id, type, available_delta, held_delta, available_after, held_after, hold_id, reference, idempotency_key, reason, created_at)
+    select gen_random_uuid(), r.user_id, part.type, part.available_delta, part.held_delta,
+           part.available_after, part.held_after, r.id, r.reference, part.key_prefix || cast(r.id as text), r.reason, :now
+    from ranked r join acct on acct.user_id = r.user_id,
+    lateral (select acct.available - (acct.rest - r.rest_upto) as available_after, acct.held + (acct.amount - r.amount_upto) as held_after) as after_hold,
+    lateral (values
+      (1, cast('COMMIT' as credit_transaction_type), 0, -r.charged,
+       after_hold.available_after - (r.amount - r.charged), after_hold.held_after + (r.amount - r.charged), 'commit:'),
+      (2, cast('RELEASE' as credit_transaction_type), r.amount - r.charged, -(r.amount - r.charged),
+       after_hold.available_after, after_hold.held_after, 'commit-rest:')
+    ) as part(n, type, available_delta, held_delta, available_after, held_after, key_prefix)
+    where part.n = 1 or r.amount > r.charged
+    order by r.ord, part.n
+  ), balance_event as (
+    insert into outbox (id, topic, user_id, payload, created_at, available_at, attempts)
+    select gen_random_uuid(), 'credits.changed', acct.user_id,
+           json_build_object('userId', cast(acct.user_id as text), 'available', acct.available, 'held', acct.held, 'cause', cast(:cause as text)),
+           :now, :now, 0
+    from acct
+  )`;
+}
+
+/**
  * Ends a pending hold and returns all of it to available: RELEASED by its owner, or EXPIRED by
  * the sweeper (`:status`), journaled as RELEASE or EXPIRE.
  */

@@ -2,8 +2,8 @@ import { sqlStatement } from '../../infra/database/sql-statement.js';
 import { Topic } from '../../infra/outbox/outbox.topics.js';
 import { WebhookEventType } from '../webhooks/webhook-event-types.js';
 import { someEndpointTakes } from '../webhooks/webhook-endpoints.sql.js';
-import { commitHoldSteps, HOLD_COMMIT_TYPES, HOLD_PLACEMENT_TYPES, placeHoldSteps } from '../credits/ledger.sql.js';
-import { GENERATED_TRACK_TYPES, generatedTrackSteps } from '../tracks/generated-track.sql.js';
+import { commitHoldSteps, commitHoldsSteps, HOLD_COMMIT_TYPES, HOLD_PLACEMENT_TYPES, placeHoldSteps } from '../credits/ledger.sql.js';
+import { GENERATED_TRACK_TYPES, generatedTrackSteps, generatedTracksSteps } from '../tracks/generated-track.sql.js';
 import type { JobRow } from './job.row.js';
 
 /**
@@ -159,6 +159,54 @@ export const FINISH_GENERATION = sqlStatement(
 
 /** What FINISH_GENERATION found and did, with the finished job's columns when it finished (all null otherwise). */
 export type FinishedGenerationRow = { previous_status: string; cancel_requested: boolean; hold_committed: boolean } & (JobRow | { id: null });
+
+/**
+ * Group commit of FINISH_GENERATION: several RUNNING jobs (of any users) succeed in ONE
+ * statement. `:batch` is a JSON array of finishes, one per job (GenerationFinishes writes it).
+ * The jobs are locked in id order; each job still RUNNING with no cancel asked for has its hold
+ * committed (commitHoldsSteps: pending and unexpired, or nothing happens for that job), and only
+ * then its track and version are written and it succeeds, with its job.updated event and, when
+ * an enabled endpoint of its user takes it, its generation.completed event. One row per job
+ * found, as FINISH_GENERATION answers for one, with `requested_job_id`.
+ */
+export const FINISH_GENERATIONS = sqlStatement(
+  'finish_generations',
+  `with req as (
+     select * from json_to_recordset(:batch)
+       as r(ord int, job_id uuid, hold_id uuid, user_id uuid, charge int, track_id uuid, version_id uuid, title text, style text, prompt text,
+            project_id uuid, artifact_key text, content_type text, size_bytes int, duration_seconds int, metadata jsonb,
+            provider text, provider_cost int, job_global_id text, track_global_id text)
+   ), job as (
+     select id, status, cancel_requested_at is not null as cancel_requested from jobs
+     where id in (select job_id from req) order by id for update
+   ), committable as (
+     select req.* from req join job on job.id = req.job_id where job.status = 'RUNNING' and not job.cancel_requested
+   ), ${commitHoldsSteps('committable', 'active_jobs = a.active_jobs - totals.committed')},
+   made as (
+     select committable.* from committable join hold on hold.id = committable.hold_id
+   ), ${generatedTracksSteps('made')},
+   finished as (
+     update jobs j set track_id = made.track_id, provider = made.provider, provider_cost = made.provider_cost, status = 'SUCCEEDED',
+       progress = 100, stage = 'done', finished_at = :now, updated_at = :now
+     from version join made on made.job_id = version.job_id
+     where j.id = version.job_id
+       and set_config('musicverse.job_counted', coalesce((select string_agg(cast(job_id as text), ',') from made), ''), true) is not null
+     returning j.*
+   ), changed as (
+     ${jobChangedEvent('finished')}
+   ), completed as (
+     insert into outbox (id, topic, user_id, payload, created_at, available_at, attempts)
+     select gen_random_uuid(), '${Topic.WebhookEvent}', finished.user_id,
+            json_build_object('type', '${WebhookEventType.GenerationCompleted}',
+                              'data', json_build_object('jobId', made.job_global_id, 'trackId', made.track_global_id, 'cost', finished.cost)),
+            :now, :now, 0
+     from finished join made on made.job_id = finished.id
+     where ${someEndpointTakes('finished.user_id', WebhookEventType.GenerationCompleted)}
+   )
+   select req.job_id as requested_job_id, job.status as previous_status, job.cancel_requested, hold.id is not null as hold_committed, finished.*
+   from req join job on job.id = req.job_id left join hold on hold.id = req.hold_id left join finished on finished.id = req.job_id`,
+  { batch: 'json', now: 'timestamptz', cause: 'text' },
+);
 
 /**
  * A new QUEUED job and its hold, in ONE statement: the hold is placed (placeHoldSteps) only

@@ -57,7 +57,30 @@ export function generatedTrackSteps(gate: string): string {
    )`;
 }
 
+/**
+ * generatedTrackSteps for several tracks in one statement: `source` names a CTE with a row per
+ * track to write and the columns track_id, version_id, user_id, job_id, title, style, prompt,
+ * project_id, artifact_key, content_type, size_bytes, duration_seconds and metadata (jsonb).
+ * `version` returns each version's id and job_id.
+ */
+export function generatedTracksSteps(source: string): string {
+  return `track as (
+     insert into tracks (id, user_id, title, style, prompt, revision, current_version_id, project_id, created_at, updated_at)
+     select g.track_id, g.user_id, g.title, g.style, g.prompt, 1, g.version_id,
+            (select p.id from projects p where p.id = g.project_id and p.user_id = g.user_id), :now, :now
+     from ${source} g
+     returning id
+   ), version as (
+     insert into track_versions (id, track_id, number, parent_version_id, artifact_key, content_type, size_bytes, duration_seconds, source, job_id, metadata, created_at)
+     select g.version_id, track.id, 1, null, g.artifact_key, g.content_type, g.size_bytes, g.duration_seconds, 'generation', g.job_id, g.metadata, :now
+     from ${source} g join track on track.id = g.track_id
+     returning id, job_id
+   )`;
+}
+
 /** The parameters generatedTrackSteps takes, from a track to write. */
-export function generatedTrackParams(input: NewGeneratedTrack, trackId: string, versionId: string, now: Date): Record<string, unknown> {
+export type GeneratedTrackParams = Omit<NewGeneratedTrack, 'metadata'> & { trackId: string; versionId: string; metadata: string; now: Date };
+
+export function generatedTrackParams(input: NewGeneratedTrack, trackId: string, versionId: string, now: Date): GeneratedTrackParams {
   return { ...input, trackId, versionId, metadata: JSON.stringify(input.metadata), now };
 }
