@@ -246,7 +246,7 @@ class AsyncMusicVerse(AsyncClientBase):
             yield JobProgressEvent.from_json(data["jobProgress"])
 
     async def job_updated(self) -> AsyncIterator[Job]:
-        """Every change of any of your jobs, from any server."""
+        """Every change of any of your jobs, from any server, that changes a field you selected: `{ id status }` hears each status change, a selection with `progress` each progress tick too."""
         variables: dict[str, Any] = {}
         async for data in self._subscribe(operations.JOB_UPDATED, "JobUpdated", variables):
             yield Job.from_json(data["jobUpdated"])
@@ -687,7 +687,7 @@ class MusicVerse(SyncClientBase):
             yield JobProgressEvent.from_json(data["jobProgress"])
 
     def job_updated(self) -> Iterator[Job]:
-        """Every change of any of your jobs, from any server."""
+        """Every change of any of your jobs, from any server, that changes a field you selected: `{ id status }` hears each status change, a selection with `progress` each progress tick too."""
         variables: dict[str, Any] = {}
         for data in self._subscribe(operations.JOB_UPDATED, "JobUpdated", variables):
             yield Job.from_json(data["jobUpdated"])

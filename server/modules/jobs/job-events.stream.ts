@@ -27,7 +27,8 @@ export class JobEvents {
     private readonly outboxEvents: EventSubscriber,
   ) {}
 
-  stream(userId: string, jobId?: string): AsyncIterableIterator<JobChanged> {
+  /** The user's job changes in order (of one job with `jobId`); `wanted`, when given, drops the changes it refuses. */
+  stream(userId: string, jobId?: string, wanted?: (change: JobChanged) => boolean): AsyncIterableIterator<JobChanged> {
     return createPushStream<JobChanged>(
       async (push) => {
         // Last state seen per job: late or repeated events never take a job back.
@@ -37,6 +38,7 @@ export class JobEvents {
           if (!movesOn(last.get(change.jobId), change)) return;
           if (last.size >= MAX_TRACKED_JOBS) last.clear();
           last.set(change.jobId, change);
+          if (wanted && !wanted(change)) return;
           push(change);
         };
         let own = this.sinks.get(userId);

@@ -9,6 +9,7 @@ import { ViewerType } from '../viewer/viewer.types.js';
 import { JobStatus } from './job.entity.js';
 import { movesOn, viewOfSnapshot, type JobChanged, type JobSnapshot } from './job.events.js';
 import { JobNotFoundError } from './jobs.errors.js';
+import { selectedChangesFilter } from './job-selection.filter.js';
 import { projectIdOf } from '../projects/projects.types.js';
 import { GenerateTrackInput, JobConnection, JobProgressEventType, JobType, toJobType } from './jobs.types.js';
 
@@ -53,11 +54,11 @@ export class JobsResolver {
   }
 
   @Subscription(() => JobType, {
-    description: 'Every change of any of your jobs, from any server.',
-    subscribe: ({ context }: SubscribeResolverData<unknown, unknown, RequestContext>) => {
+    description: 'Every change of any of your jobs, from any server, that changes a field you selected: `{ id status }` hears each status change, a selection with `progress` each progress tick too.',
+    subscribe: ({ context, info }: SubscribeResolverData<unknown, unknown, RequestContext>) => {
       const viewer = requireViewer(context);
       requireAccess(viewer, 'jobs:read');
-      return context.services.jobEvents.stream(viewer.userId);
+      return context.services.jobEvents.stream(viewer.userId, undefined, selectedChangesFilter(info) ?? undefined);
     },
   })
   jobUpdated(@Root() change: JobChanged, @Ctx() ctx: RequestContext): Promise<JobType> {

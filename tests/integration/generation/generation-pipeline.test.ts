@@ -142,6 +142,46 @@ describe('a subscriber joining a running job', () => {
   });
 });
 
+describe('jobUpdated', () => {
+  it('sends a change only when a selected field changed: status changes for { id status }, every tick when progress is selected', async () => {
+    const user = await signInNewUser(stack.api.url);
+    const client = stack.socket(user.token);
+    const listen = (selection: string) => {
+      const seen: Array<{ status: string; progress?: number }> = [];
+      const done = new Promise<typeof seen>((resolve, reject) => {
+        client.subscribe<{ jobUpdated: { status: string; progress?: number } }>(
+          { query: `subscription { jobUpdated ${selection} }` },
+          {
+            next: (result) => {
+              if (result.errors) reject(new Error(JSON.stringify(result.errors)));
+              const update = result.data?.jobUpdated;
+              if (!update) return;
+              seen.push(update);
+              if (update.status === 'SUCCEEDED') resolve(seen);
+            },
+            error: reject,
+            complete: () => undefined,
+          },
+        );
+      });
+      return done;
+    };
+    const narrow = listen('{ id status }');
+    const wide = listen('{ id status progress }');
+    // Both subscriptions are registered once the server answers a later operation on the socket.
+    await new Promise<void>((resolve, reject) => client.subscribe({ query: '{ viewer { user { id } } }' }, { next: () => undefined, error: reject, complete: resolve }));
+    await gql(stack.api.url, GENERATE, { token: user.token, variables: { input: { prompt: 'a short lively jingle', durationSeconds: 5, idempotencyKey: randomUUID() } } });
+
+    const statuses = (await narrow).map((update) => update.status);
+    expect(statuses.filter((status, i) => status === statuses[i - 1])).toEqual([]);
+    expect(statuses).toContain('RUNNING');
+    expect(statuses.at(-1)).toBe('SUCCEEDED');
+    const ticks = (await wide).map((update) => update.progress);
+    for (const mark of [10, 50, 90]) expect(ticks).toContain(mark);
+    expect(ticks.length).toBeGreaterThan(statuses.length);
+  });
+});
+
 describe('subscriptions across API instances', () => {
   it('streams jobUpdated and jobProgress from a second API instance while the first took the request', async () => {
     const second = await startTestApi(stack.env);
