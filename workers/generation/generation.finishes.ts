@@ -2,32 +2,18 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { runStatement } from '../../server/infra/database/sql-statement.js';
 import { StatementBatcher } from '../../server/infra/database/statement-batcher.js';
 import { FINISH_GENERATION, FINISH_GENERATIONS, type FinishedGenerationRow } from '../../server/modules/jobs/jobs.sql.js';
+import type { GeneratedTrackParams } from '../../server/modules/tracks/generated-track.sql.js';
 
 /** FINISH_GENERATION's parameters: the track to write, the hold to commit, the job to succeed. */
-export interface GenerationFinish {
-  jobId: string;
+export interface GenerationFinish extends GeneratedTrackParams {
   holdId: string;
-  userId: string;
   /** Credits to charge; null: all of the hold. */
   charge: number | null;
   cause: string;
-  trackId: string;
-  versionId: string;
-  title: string;
-  style: string | null;
-  prompt: string;
-  projectId: string | null;
-  artifactKey: string;
-  contentType: string;
-  sizeBytes: number;
-  durationSeconds: number;
-  /** The version's metadata as JSON text. */
-  metadata: string;
   provider: string;
   providerCost: number;
   jobGlobalId: string;
   trackGlobalId: string;
-  now: Date;
 }
 
 /** Successes written together (group commit); undefined for a job not found. */

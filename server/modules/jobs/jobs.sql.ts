@@ -84,6 +84,31 @@ function jobChangedEvent(j: string, condition = 'true'): string {
     from ${j} where ${condition}`;
 }
 
+/** The CTEs `requested` (the job.requested event that queues each new job of CTE `j`) and `queued` (its job.updated event). */
+function jobQueuedEvents(j: string): string {
+  return `requested as (
+     insert into outbox (id, topic, user_id, payload, created_at, available_at, attempts)
+     select gen_random_uuid(), '${Topic.JobRequested}', ${j}.user_id, json_build_object('jobId', ${j}.id), :now, :now, 0 from ${j}
+   ), queued as (
+     ${jobChangedEvent(j)}
+   )`;
+}
+
+/**
+ * The generation.completed webhook event of each job of `finished` (a CTE of finished jobs,
+ * joined with `source`), when an enabled endpoint of its user takes it (the test the webhook
+ * fan-out applies). `jobGlobalId` and `trackGlobalId` are SQL expressions.
+ */
+function generationCompletedEvent(source: string, jobGlobalId: string, trackGlobalId: string): string {
+  return `insert into outbox (id, topic, user_id, payload, created_at, available_at, attempts)
+     select gen_random_uuid(), '${Topic.WebhookEvent}', finished.user_id,
+            json_build_object('type', '${WebhookEventType.GenerationCompleted}',
+                              'data', json_build_object('jobId', ${jobGlobalId}, 'trackId', ${trackGlobalId}, 'cost', finished.cost)),
+            :now, :now, 0
+     from ${source}
+     where ${someEndpointTakes('finished.user_id', WebhookEventType.GenerationCompleted)}`;
+}
+
 /**
  * A worker takes a job: QUEUED (first run) or RUNNING (a retry, or a crashed worker's job)
  * becomes RUNNING with one more attempt; anything else returns no row. Leaving QUEUED is
@@ -144,13 +169,7 @@ export const FINISH_GENERATION = sqlStatement(
    ), changed as (
      ${jobChangedEvent('finished')}
    ), completed as (
-     insert into outbox (id, topic, user_id, payload, created_at, available_at, attempts)
-     select gen_random_uuid(), '${Topic.WebhookEvent}', finished.user_id,
-            json_build_object('type', '${WebhookEventType.GenerationCompleted}',
-                              'data', json_build_object('jobId', :jobGlobalId, 'trackId', :trackGlobalId, 'cost', finished.cost)),
-            :now, :now, 0
-     from finished
-     where ${someEndpointTakes('finished.user_id', WebhookEventType.GenerationCompleted)}
+     ${generationCompletedEvent('finished', ':jobGlobalId', ':trackGlobalId')}
    )
    select job.status as previous_status, job.cancel_requested, exists (select 1 from hold) as hold_committed, finished.*
    from job left join finished on true`,
@@ -195,13 +214,7 @@ export const FINISH_GENERATIONS = sqlStatement(
    ), changed as (
      ${jobChangedEvent('finished')}
    ), completed as (
-     insert into outbox (id, topic, user_id, payload, created_at, available_at, attempts)
-     select gen_random_uuid(), '${Topic.WebhookEvent}', finished.user_id,
-            json_build_object('type', '${WebhookEventType.GenerationCompleted}',
-                              'data', json_build_object('jobId', made.job_global_id, 'trackId', made.track_global_id, 'cost', finished.cost)),
-            :now, :now, 0
-     from finished join made on made.job_id = finished.id
-     where ${someEndpointTakes('finished.user_id', WebhookEventType.GenerationCompleted)}
+     ${generationCompletedEvent('finished join made on made.job_id = finished.id', 'made.job_global_id', 'made.track_global_id')}
    )
    select req.job_id as requested_job_id, job.status as previous_status, job.cancel_requested, hold.id is not null as hold_committed, finished.*
    from req join job on job.id = req.job_id left join hold on hold.id = req.hold_id left join finished on finished.id = req.job_id`,
@@ -229,12 +242,7 @@ export const PLACE_GENERATION = sqlStatement(
      from hold
      where ${COUNTED_HERE}
      returning *
-   ), requested as (
-     insert into outbox (id, topic, user_id, payload, created_at, available_at, attempts)
-     select gen_random_uuid(), '${Topic.JobRequested}', job.user_id, json_build_object('jobId', job.id), :now, :now, 0 from job
-   ), queued as (
-     ${jobChangedEvent('job')}
-   )
+   ), ${jobQueuedEvents('job')}
    select * from job`,
   {
     ...HOLD_PLACEMENT_TYPES,
@@ -330,12 +338,7 @@ export const PLACE_GENERATIONS = sqlStatement(
      where set_config('musicverse.job_counted', coalesce((select string_agg(cast(job_id as text), ',') from accepted), ''), true) is not null
      order by accepted.ord
      returning *
-   ), requested as (
-     insert into outbox (id, topic, user_id, payload, created_at, available_at, attempts)
-     select gen_random_uuid(), '${Topic.JobRequested}', job.user_id, json_build_object('jobId', job.id), :now, :now, 0 from job
-   ), queued as (
-     ${jobChangedEvent('job')}
-   )
+   ), ${jobQueuedEvents('job')}
    select * from job`,
   { batch: 'json', now: 'timestamptz', cause: 'text' },
 );
