@@ -154,6 +154,17 @@ export function commitHoldSteps(guard = 'true', alsoSet = ''): string {
 }
 
 /**
+ * The credits.changed event of each account of `acct` (a CTE of updated accounts with
+ * user_id, available and held), for statements that move several accounts at once.
+ */
+export const ACCOUNTS_CHANGED_EVENT = `
+  insert into outbox (id, topic, user_id, payload, created_at, available_at, attempts)
+  select gen_random_uuid(), 'credits.changed', acct.user_id,
+         json_build_object('userId', cast(acct.user_id as text), 'available', acct.available, 'held', acct.held, 'cause', cast(:cause as text)),
+         :now, :now, 0
+  from acct`;
+
+/**
  * The CTEs of several holds' commits in one statement (`hold`, `ranked`, `totals`, `acct`,
  * `entries`, `balance_event`), commitHoldSteps for a batch: `source` names a CTE of the holds
  * to commit, with columns `ord` (journal order), `hold_id`, `user_id` and `charge` (null: all
@@ -199,13 +210,7 @@ export function commitHoldsSteps(source: string, alsoSet: string): string {
     ) as part(n, type, available_delta, held_delta, available_after, held_after, key_prefix)
     where part.n = 1 or r.amount > r.charged
     order by r.ord, part.n
-  ), balance_event as (
-    insert into outbox (id, topic, user_id, payload, created_at, available_at, attempts)
-    select gen_random_uuid(), 'credits.changed', acct.user_id,
-           json_build_object('userId', cast(acct.user_id as text), 'available', acct.available, 'held', acct.held, 'cause', cast(:cause as text)),
-           :now, :now, 0
-    from acct
-  )`;
+  ), balance_event as (${ACCOUNTS_CHANGED_EVENT})`;
 }
 
 /**

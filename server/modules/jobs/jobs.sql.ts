@@ -2,7 +2,7 @@ import { sqlStatement } from '../../infra/database/sql-statement.js';
 import { Topic } from '../../infra/outbox/outbox.topics.js';
 import { WebhookEventType } from '../webhooks/webhook-event-types.js';
 import { someEndpointTakes } from '../webhooks/webhook-endpoints.sql.js';
-import { commitHoldSteps, commitHoldsSteps, HOLD_COMMIT_TYPES, HOLD_PLACEMENT_TYPES, placeHoldSteps } from '../credits/ledger.sql.js';
+import { ACCOUNTS_CHANGED_EVENT, commitHoldSteps, commitHoldsSteps, HOLD_COMMIT_TYPES, HOLD_PLACEMENT_TYPES, placeHoldSteps } from '../credits/ledger.sql.js';
 import { GENERATED_TRACK_TYPES, generatedTrackSteps, generatedTracksSteps } from '../tracks/generated-track.sql.js';
 import type { JobRow } from './job.row.js';
 
@@ -314,12 +314,7 @@ export const PLACE_GENERATIONS = sqlStatement(
             accepted.hold_id, accepted.reference, 'hold:' || cast(accepted.hold_id as text), accepted.reason, :now
      from accepted join acct on acct.user_id = accepted.user_id
      order by accepted.ord
-   ), balance_event as (
-     insert into outbox (id, topic, user_id, payload, created_at, available_at, attempts)
-     select gen_random_uuid(), '${Topic.CreditsChanged}', acct.user_id,
-            json_build_object('userId', cast(acct.user_id as text), 'available', acct.available, 'held', acct.held, 'cause', cast(:cause as text)),
-            :now, :now, 0
-     from acct
+   ), balance_event as (${ACCOUNTS_CHANGED_EVENT}
    ), low as (
      insert into outbox (id, topic, user_id, payload, created_at, available_at, attempts)
      select gen_random_uuid(), '${Topic.WebhookEvent}', acct.user_id,
