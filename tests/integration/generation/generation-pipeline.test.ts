@@ -143,9 +143,19 @@ describe('a subscriber joining a running job', () => {
 });
 
 describe('jobUpdated', () => {
+  // A slower provider spreads the ticks out: at full speed the last ones may leave with the
+  // job's end, and a subscriber that already heard SUCCEEDED from the outbox rightly drops them.
+  let slow: GenerationStack;
+  beforeAll(async () => {
+    slow = await startGenerationStack('selected-fields', { PROVIDER_LOCAL_SPEED: '2' });
+  });
+  afterAll(async () => {
+    await slow.stop();
+  });
+
   it('sends a change only when a selected field changed: status changes for { id status }, every tick when progress is selected', async () => {
-    const user = await signInNewUser(stack.api.url);
-    const client = stack.socket(user.token);
+    const user = await signInNewUser(slow.api.url);
+    const client = slow.socket(user.token);
     const listen = (selection: string) => {
       const seen: Array<{ status: string; progress?: number }> = [];
       const done = new Promise<typeof seen>((resolve, reject) => {
@@ -170,7 +180,7 @@ describe('jobUpdated', () => {
     const wide = listen('{ id status progress }');
     // Both subscriptions are registered once the server answers a later operation on the socket.
     await new Promise<void>((resolve, reject) => client.subscribe({ query: '{ viewer { user { id } } }' }, { next: () => undefined, error: reject, complete: resolve }));
-    await gql(stack.api.url, GENERATE, { token: user.token, variables: { input: { prompt: 'a short lively jingle', durationSeconds: 5, idempotencyKey: randomUUID() } } });
+    await gql(slow.api.url, GENERATE, { token: user.token, variables: { input: { prompt: 'a short lively jingle', durationSeconds: 5, idempotencyKey: randomUUID() } } });
 
     const statuses = (await narrow).map((update) => update.status);
     expect(statuses.filter((status, i) => status === statuses[i - 1])).toEqual([]);
