@@ -10,7 +10,7 @@ import type { JobRecord } from '../../../server/modules/jobs/job.row.js';
 import { JobsService } from '../../../server/modules/jobs/jobs.service.js';
 import { CLAIM_JOB } from '../../../server/modules/jobs/jobs.sql.js';
 import { generationFinishes, type GenerationFinish } from '../../../workers/generation/generation.finishes.js';
-import { insertUser } from '../../support/database.js';
+import { insertUser, openTestDatabase } from '../../support/database.js';
 import { openGenerationRig, type GenerationRig } from '../../support/generation-deps.js';
 
 /**
@@ -141,5 +141,24 @@ describe('worker group commit of job successes', () => {
     expect(await count(`holds where user_id = ? and status = 'PENDING'`, [userId])).toBe(3);
     expect(await accountOf(userId)).toMatchObject({ available: 5000 - 50, held: 30 });
     expect((await checkLedger(orm.em.fork())).filter((d) => d.userId === userId)).toEqual([]);
+  });
+
+  it('lets two workers finish jobs of the same accounts at once: each charged once, the books in balance', async () => {
+    const otherWorker = await openTestDatabase();
+    try {
+      const batchers = [generationFinishes(orm.em), generationFinishes(otherWorker.em)];
+      const users = await Promise.all([fundedUser(), fundedUser(), fundedUser()]);
+      const running: JobRecord[] = [];
+      for (let i = 0; i < 8; i++) for (const userId of users) running.push(await runningJob(userId, `song ${i}`));
+      // Jobs of every user go to both workers, interleaved, so both batches lock the same accounts.
+      const rows = await Promise.all(running.map((job, i) => batchers[i % 2]!.run(finishOf(job))));
+
+      rows.forEach((row) => expect(row).toMatchObject({ hold_committed: true, status: 'SUCCEEDED' }));
+      for (const batches of batchers) expect(batches.statements).toBe(2);
+      for (const userId of users) expect(await accountOf(userId)).toEqual({ available: 5000 - 80, held: 0, active_jobs: 0 });
+      expect((await checkLedger(orm.em.fork())).filter((d) => users.includes(d.userId))).toEqual([]);
+    } finally {
+      await otherWorker.close();
+    }
   });
 });

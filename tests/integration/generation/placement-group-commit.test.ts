@@ -7,7 +7,7 @@ import { CreditsService } from '../../../server/modules/credits/credits.service.
 import { checkLedger } from '../../../server/modules/credits/ledger-check.js';
 import { GenerationBatches } from '../../../server/modules/jobs/generation.batches.js';
 import { JobsService } from '../../../server/modules/jobs/jobs.service.js';
-import { insertUser } from '../../support/database.js';
+import { insertUser, openTestDatabase } from '../../support/database.js';
 import { openGenerationRig, type GenerationRig } from '../../support/generation-deps.js';
 
 /**
@@ -157,5 +157,24 @@ describe('generateTrack group commit', () => {
     expect(new Set(placed.map((job) => job.id)).size).toBe(6);
     expect(await accountOf(userId)).toEqual({ available: 940, held: 60, active_jobs: 6 });
     expect(await ledgerProblemsOf([userId])).toEqual([]);
+  });
+
+  it('lets two API processes place for the same accounts at once: every job placed, no account counted twice', async () => {
+    const otherProcess = await openTestDatabase();
+    try {
+      const batchers = [new GenerationBatches(orm.em), new GenerationBatches(otherProcess.em)];
+      const services = batchers.map((batches) => new JobsService(systemClock, credits, rig.deps.broadcast, batches));
+      const users = await Promise.all(Array.from({ length: 8 }, () => userWith('enterprise', 1_000)));
+      // Each user's ten jobs (its tier's limit) are split between the two processes, interleaved.
+      const asked = users.flatMap((userId) => Array.from({ length: 10 }, (_, i) => ({ userId, via: i % 2 })));
+      const outcomes = await Promise.allSettled(asked.map(({ userId, via }, i) => services[via]!.requestGeneration((via ? otherProcess : orm).em.fork(), userId, request(`song ${i}`))));
+
+      expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
+      for (const batches of batchers) expect(batches.placements.statements).toBeLessThan(asked.length / 2);
+      for (const userId of users) expect(await accountOf(userId)).toEqual({ available: 900, held: 100, active_jobs: 10 });
+      expect(await ledgerProblemsOf(users)).toEqual([]);
+    } finally {
+      await otherProcess.close();
+    }
   });
 });
