@@ -5,6 +5,11 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
+/** The latest of `times` (at least one): the time a batch of requests is written at. */
+export function latestOf(times: Date[]): Date {
+  return times.reduce((latest, time) => (time > latest ? time : latest));
+}
+
 /** A clock tests move by hand. */
 export class ManualClock implements Clock {
   constructor(private current: Date = new Date()) {}

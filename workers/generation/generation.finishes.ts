@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { latestOf } from '../../server/core/clock.js';
 import { runStatement } from '../../server/infra/database/sql-statement.js';
 import { StatementBatcher } from '../../server/infra/database/statement-batcher.js';
 import { FINISH_GENERATION, FINISH_GENERATIONS, type FinishedGenerationRow } from '../../server/modules/jobs/jobs.sql.js';
@@ -64,7 +65,8 @@ function finishBatch(finishes: GenerationFinish[]): Record<string, unknown> {
         content_type: f.contentType,
         size_bytes: f.sizeBytes,
         duration_seconds: f.durationSeconds,
-        metadata: JSON.parse(f.metadata) as unknown,
+        // Already JSON text: the statement casts it, so it is not parsed here to be written again.
+        metadata: f.metadata,
         provider: f.provider,
         provider_cost: f.providerCost,
         job_global_id: f.jobGlobalId,
@@ -72,6 +74,5 @@ function finishBatch(finishes: GenerationFinish[]): Record<string, unknown> {
       },
     ];
   });
-  const now = finishes.reduce((latest, f) => (f.now > latest ? f.now : latest), finishes[0]!.now);
-  return { batch: JSON.stringify(requests), now, cause: finishes[0]!.cause };
+  return { batch: JSON.stringify(requests), now: latestOf(finishes.map((f) => f.now)), cause: finishes[0]!.cause };
 }

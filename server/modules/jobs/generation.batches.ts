@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { latestOf } from '../../core/clock.js';
 import { runStatement } from '../../infra/database/sql-statement.js';
 import { StatementBatcher } from '../../infra/database/statement-batcher.js';
 import type { HoldParams } from '../credits/hold-batcher.js';
@@ -87,6 +88,5 @@ function placementBatch(placements: GenerationPlacement[]): Record<string, unkno
     job_key: p.jobIdempotencyKey,
     project_id: p.projectId,
   }));
-  const now = placements.reduce((latest, p) => (p.now > latest ? p.now : latest), placements[0]!.now);
-  return { batch: JSON.stringify(requests), now, cause: placements[0]!.cause };
+  return { batch: JSON.stringify(requests), now: latestOf(placements.map((p) => p.now)), cause: placements[0]!.cause };
 }

@@ -193,7 +193,7 @@ export const FINISH_GENERATIONS = sqlStatement(
   `with req as (
      select * from json_to_recordset(:batch)
        as r(ord int, job_id uuid, hold_id uuid, user_id uuid, charge int, track_id uuid, version_id uuid, title text, style text, prompt text,
-            project_id uuid, artifact_key text, content_type text, size_bytes int, duration_seconds int, metadata jsonb,
+            project_id uuid, artifact_key text, content_type text, size_bytes int, duration_seconds int, metadata text,
             provider text, provider_cost int, job_global_id text, track_global_id text)
    ), job as (
      select id, status, cancel_requested_at is not null as cancel_requested from jobs

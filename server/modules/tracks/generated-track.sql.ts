@@ -60,7 +60,7 @@ export function generatedTrackSteps(gate: string): string {
 /**
  * generatedTrackSteps for several tracks in one statement: `source` names a CTE with a row per
  * track to write and the columns track_id, version_id, user_id, job_id, title, style, prompt,
- * project_id, artifact_key, content_type, size_bytes, duration_seconds and metadata (jsonb).
+ * project_id, artifact_key, content_type, size_bytes, duration_seconds and metadata (JSON text or jsonb).
  * `version` returns each version's id and job_id.
  */
 export function generatedTracksSteps(source: string): string {
@@ -72,7 +72,7 @@ export function generatedTracksSteps(source: string): string {
      returning id
    ), version as (
      insert into track_versions (id, track_id, number, parent_version_id, artifact_key, content_type, size_bytes, duration_seconds, source, job_id, metadata, created_at)
-     select g.version_id, track.id, 1, null, g.artifact_key, g.content_type, g.size_bytes, g.duration_seconds, 'generation', g.job_id, g.metadata, :now
+     select g.version_id, track.id, 1, null, g.artifact_key, g.content_type, g.size_bytes, g.duration_seconds, 'generation', g.job_id, cast(g.metadata as jsonb), :now
      from ${source} g join track on track.id = g.track_id
      returning id, job_id
    )`;
