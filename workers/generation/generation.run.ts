@@ -10,7 +10,7 @@ import { CreditsService } from '../../server/modules/credits/credits.service.js'
 import { ProviderCancelledError, ProviderError } from '../../server/modules/generation/providers/provider.errors.js';
 import type { GeneratedAudio } from '../../server/modules/generation/providers/provider.js';
 import { Job, JobStatus } from '../../server/modules/jobs/job.entity.js';
-import { JOB_PROGRESS_CHANNEL, snapshotOf, type JobChanged } from '../../server/modules/jobs/job.events.js';
+import { JOB_PROGRESS_CHANNEL, type JobChanged } from '../../server/modules/jobs/job.events.js';
 import { recordJobChanged } from '../../server/modules/jobs/jobs.service.js';
 import { jobFromRow, type JobRecord, type JobRow } from '../../server/modules/jobs/job.row.js';
 import { CLAIM_JOB, FINISH_GENERATION, type FinishedGenerationRow } from '../../server/modules/jobs/jobs.sql.js';
@@ -92,20 +92,21 @@ async function claim(em: EntityManager, jobId: string): Promise<JobRecord | null
   return row ? jobFromRow(row) : null;
 }
 
-/** Stores the audio, then writes the success in one statement; the job's end goes out after what subscribers were told. */
+/**
+ * Stores the audio, then writes the success in one statement. The ticks not yet told go out
+ * before that statement, so they reach subscribers before the job's end, which the outbox
+ * delivers (one message per job end, not a quicker copy beside it that every API process would
+ * parse and drop).
+ */
 async function complete(deps: GenerationDeps, claimed: JobRecord, audio: GeneratedAudio, progress: ProgressPublisher): Promise<AttemptOutcome> {
   const trackId = randomUUID();
   const versionId = randomUUID();
   const artifactKey = trackAudioKey(trackId, versionId, audio.extension);
   await deps.storage.put(artifactKey, audio.audio, audio.contentType);
+  await progress.flush();
   const row = await finish(deps, finishParams(deps, claimed, audio, { trackId, versionId, artifactKey }), audio.providerCost);
   const outcome = outcomeOf(row);
-  if (outcome === 'succeeded' && row && row.id !== null) {
-    // The outbox delivers this too; the tick is only quicker. Subscribers keep whichever comes first.
-    await progress.flush({ jobId: claimed.id, userId: claimed.userId, status: JobStatus.SUCCEEDED, progress: 100, stage: 'done', job: snapshotOf(jobFromRow(row)) });
-    return outcome;
-  }
-  await progress.flush();
+  if (outcome === 'succeeded') return outcome;
   await deps.storage.delete(artifactKey).catch(() => undefined);
   if (outcome === 'cancelled') return cancel(deps, claimed.id);
   if (outcome === 'hold-unusable') return fail(deps, claimed.id, 'HOLD_EXPIRED', 'The job took longer than its credit hold allows; nothing was charged');
