@@ -17,7 +17,7 @@ import { deleteKeysUnder } from '../support/redis-keys.js';
  * API and worker as separate processes, clients submitting over HTTP and watching jobUpdated over
  * WebSocket — and the latency from submit to the SUCCEEDED event a subscriber sees.
  * BENCH_JOBS (default 200), BENCH_DURATION_SECONDS (track length, default 5), BENCH_USERS (20),
- * BENCH_WORKERS (worker processes, default 1), BENCH_WARMUP_JOBS (run first and not reported, default 100),
+ * BENCH_WORKERS (worker processes, default 1), BENCH_WARMUP_JOBS (run first and not reported, default 1500),
  * GENERATION_CONCURRENCY (jobs each worker runs at once, default 16: a job's time in the worker is
  * mostly waits on PostgreSQL, Redis and the disk, and 16 overlap them where 8 left the cores idle
  * part of the time; 32 measured no better),
@@ -30,7 +30,7 @@ const USERS = Number(process.env.BENCH_USERS ?? 20);
 const IN_FLIGHT_PER_USER = 8;
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const QUIET_JOBS = 20;
-const WARMUP_JOBS = Number(process.env.BENCH_WARMUP_JOBS ?? 100);
+const WARMUP_JOBS = Number(process.env.BENCH_WARMUP_JOBS ?? 1_500);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const BASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const dbName = `mv_benchjobs_${randomBytes(4).toString('hex')}`;
@@ -242,7 +242,11 @@ async function main(): Promise<void> {
       if (count > 0) await Promise.race([done, stalled]);
     };
     // Warm-up, not reported: a service that has run for a while has compiled its hot code and
-    // filled its caches (the synthesiser's tones); bench:api warms up the same way.
+    // filled its caches (the synthesiser's tones); bench:api warms up the same way. V8 keeps
+    // optimising the API, the worker and this load generator for several seconds of this load:
+    // after 100 jobs its compiler threads still took a tenth of the worker's CPU and the API's CPU
+    // per job was twice what it settles at, which it nears by about 1 500 jobs (the rounds would
+    // measure start-up, not the service).
     await phase(WARMUP_JOBS);
     const warmupFailed = failed;
     let roundsFailed = 0;
