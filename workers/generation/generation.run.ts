@@ -93,18 +93,20 @@ async function claim(em: EntityManager, jobId: string): Promise<JobRecord | null
 }
 
 /**
- * Stores the audio, then writes the success in one statement. The ticks not yet told go out
- * before that statement, so they reach subscribers before the job's end, which the outbox
- * delivers (one message per job end, not a quicker copy beside it that every API process would
- * parse and drop).
+ * Stores the audio, then writes the success in one statement. The ticks not yet told leave as
+ * that statement starts: they are on Redis long before the job's end, which the outbox relays
+ * only after the statement commits (one message per job end, not a quicker copy beside it that
+ * every API process would parse and drop). The statement does not wait for them: a job finishes
+ * while Redis is away too.
  */
 async function complete(deps: GenerationDeps, claimed: JobRecord, audio: GeneratedAudio, progress: ProgressPublisher): Promise<AttemptOutcome> {
   const trackId = randomUUID();
   const versionId = randomUUID();
   const artifactKey = trackAudioKey(trackId, versionId, audio.extension);
   await deps.storage.put(artifactKey, audio.audio, audio.contentType);
-  await progress.flush();
+  const told = progress.flush();
   const row = await finish(deps, finishParams(deps, claimed, audio, { trackId, versionId, artifactKey }), audio.providerCost);
+  await told;
   const outcome = outcomeOf(row);
   if (outcome === 'succeeded') return outcome;
   await deps.storage.delete(artifactKey).catch(() => undefined);
