@@ -10,7 +10,7 @@ import { CreditsService } from '../../server/modules/credits/credits.service.js'
 import { ProviderCancelledError, ProviderError } from '../../server/modules/generation/providers/provider.errors.js';
 import type { GeneratedAudio } from '../../server/modules/generation/providers/provider.js';
 import { Job, JobStatus } from '../../server/modules/jobs/job.entity.js';
-import { JOB_PROGRESS_CHANNEL, type JobChanged } from '../../server/modules/jobs/job.events.js';
+import { JOB_PROGRESS_CHANNEL, snapshotOf, type JobChanged } from '../../server/modules/jobs/job.events.js';
 import { recordJobChanged } from '../../server/modules/jobs/jobs.service.js';
 import { jobFromRow, type JobRecord, type JobRow } from '../../server/modules/jobs/job.row.js';
 import { CLAIM_JOB, FINISH_GENERATION, type FinishedGenerationRow } from '../../server/modules/jobs/jobs.sql.js';
@@ -92,23 +92,20 @@ async function claim(em: EntityManager, jobId: string): Promise<JobRecord | null
   return row ? jobFromRow(row) : null;
 }
 
-/**
- * Stores the audio, then writes the success in one statement. The ticks not yet told leave as
- * that statement starts: they are on Redis long before the job's end, which the outbox relays
- * only after the statement commits (one message per job end, not a quicker copy beside it that
- * every API process would parse and drop). The statement does not wait for them: a job finishes
- * while Redis is away too.
- */
+/** Stores the audio, then writes the success in one statement; the job's end goes out after what subscribers were told. */
 async function complete(deps: GenerationDeps, claimed: JobRecord, audio: GeneratedAudio, progress: ProgressPublisher): Promise<AttemptOutcome> {
   const trackId = randomUUID();
   const versionId = randomUUID();
   const artifactKey = trackAudioKey(trackId, versionId, audio.extension);
   await deps.storage.put(artifactKey, audio.audio, audio.contentType);
-  const told = progress.flush();
   const row = await finish(deps, finishParams(deps, claimed, audio, { trackId, versionId, artifactKey }), audio.providerCost);
-  await told;
   const outcome = outcomeOf(row);
-  if (outcome === 'succeeded') return outcome;
+  if (outcome === 'succeeded' && row && row.id !== null) {
+    // The outbox delivers this too; the tick is only quicker. Subscribers keep whichever comes first.
+    await progress.flush({ jobId: claimed.id, userId: claimed.userId, status: JobStatus.SUCCEEDED, progress: 100, stage: 'done', job: snapshotOf(jobFromRow(row)) });
+    return outcome;
+  }
+  await progress.flush();
   await deps.storage.delete(artifactKey).catch(() => undefined);
   if (outcome === 'cancelled') return cancel(deps, claimed.id);
   if (outcome === 'hold-unusable') return fail(deps, claimed.id, 'HOLD_EXPIRED', 'The job took longer than its credit hold allows; nothing was charged');

@@ -63,8 +63,9 @@ export class ProgressPublisher {
     }
   }
 
-  /** Sends what waits now, and returns once it (and anything sent before it) went out. */
-  async flush(): Promise<void> {
+  /** Sends what waits now, with `last` (the job's end) after it when given. */
+  async flush(last?: JobChanged): Promise<void> {
+    if (last) this.pending.push(last);
     clearTimeout(this.timer);
     this.timer = undefined;
     const changes = this.pending;
