@@ -43,7 +43,12 @@ export interface Config {
   s3?: S3StorageOptions;
   /** The music provider the worker calls (PROVIDER: local | suno) and its settings. */
   provider: ProviderConfig;
-  /** Generation jobs one worker process runs at once (GENERATION_CONCURRENCY, default 4). */
+  /**
+   * Generation jobs one worker process runs at once (GENERATION_CONCURRENCY, default 16). A job's
+   * time in the worker is mostly waits on PostgreSQL, Redis, the disk or the provider, so many
+   * overlap: on two cores with the local provider, 16 kept the cores busier than 8, and 32 was no
+   * better (npm run bench:jobs).
+   */
   generationConcurrency: number;
   /**
    * How long a worker's claim on a job lasts without renewal (WORKER_LOCK_MS, default 30000). A
@@ -219,7 +224,7 @@ export function loadConfig(env: Env = process.env): Config {
     storageDir: env.STORAGE_DIR ?? '.data/storage',
     s3: s3Settings(env),
     provider: providerSettings(env),
-    generationConcurrency: integer(env, 'GENERATION_CONCURRENCY', 4, 1, 64),
+    generationConcurrency: integer(env, 'GENERATION_CONCURRENCY', 16, 1, 64),
     workerLockMs: integer(env, 'WORKER_LOCK_MS', 30_000, 500, 600_000),
     limits: {
       maxDepth: integer(env, 'GRAPHQL_MAX_DEPTH', 12, 2, 100),

@@ -18,9 +18,7 @@ import { deleteKeysUnder } from '../support/redis-keys.js';
  * WebSocket — and the latency from submit to the SUCCEEDED event a subscriber sees.
  * BENCH_JOBS (default 200), BENCH_DURATION_SECONDS (track length, default 5), BENCH_USERS (20),
  * BENCH_WORKERS (worker processes, default 1), BENCH_WARMUP_JOBS (run first and not reported, default 1500),
- * GENERATION_CONCURRENCY (jobs each worker runs at once, default 16: a job's time in the worker is
- * mostly waits on PostgreSQL, Redis and the disk, and 16 overlap them where 8 left the cores idle
- * part of the time; 32 measured no better),
+ * GENERATION_CONCURRENCY (jobs each worker runs at once; default 16, the worker's own default),
  * BENCH_ROUNDS (default 3: BENCH_JOBS jobs per round, each round reported, then the medians; a
  * shared machine's speed drifts by more than most changes move it).
  */

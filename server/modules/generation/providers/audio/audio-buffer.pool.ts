@@ -1,6 +1,6 @@
 /**
  * Default bound of the process-wide pool: 16 MiB, about 38 five-second stereo WAVs at 22050 Hz,
- * several times what a worker running 8 jobs at once has out.
+ * more than twice what a worker running 16 jobs at once (its default) has out.
  */
 export const DEFAULT_AUDIO_POOL_BYTES = 16 * 2 ** 20;
 
