@@ -5,7 +5,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { ensureDatabase, migrate, openDatabase } from '../../server/infra/database/database.js';
 import { initDataFor } from '../support/telegram.js';
-import { databaseCpu, freePort, processCpu } from './harness.js';
+import { databaseCpu, freePort, processCpu, stopProcess } from './harness.js';
 import { deleteKeysUnder } from '../support/redis-keys.js';
 
 /**
@@ -218,8 +218,7 @@ async function main(): Promise<void> {
     const ratio = (other: string) => median(rounds.map((r) => r['MusicVerse API']!.perSecond / r[other]!.perSecond)).toFixed(2);
     process.stdout.write(`MusicVerse / PostGraphile: ${ratio('PostGraphile 5')}   MusicVerse / bare: ${ratio('bare graphql-http + pg')}   (median of the per-round ratios)\n`);
   } finally {
-    for (const server of servers) server.child.kill('SIGTERM');
-    await Promise.all(servers.map((s) => new Promise((resolve) => (s.child.exitCode !== null ? resolve(null) : s.child.once('exit', resolve)))));
+    await Promise.all(servers.map((server) => stopProcess(server.child)));
     await pool.end();
     const admin = new pg.Client({ connectionString: BASE_URL });
     await admin.connect();

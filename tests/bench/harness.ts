@@ -4,6 +4,18 @@ import { freePort } from '../support/processes.js';
 
 export { freePort };
 
+/**
+ * Stops a server process and resolves once it is gone, at once when it already was (one that
+ * crashed at start): waiting for an exit event that came and went would end the bench with its
+ * database and files left behind.
+ */
+export function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  return exited;
+}
+
 export interface RunResult {
   ops: number;
   seconds: number;

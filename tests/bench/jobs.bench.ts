@@ -9,7 +9,7 @@ import { createClient, type Client } from 'graphql-ws';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { ensureDatabase, migrate, openDatabase } from '../../server/infra/database/database.js';
-import { databaseCpu, freePort, mainThreadCpu, processCpu } from './harness.js';
+import { databaseCpu, freePort, mainThreadCpu, processCpu, stopProcess } from './harness.js';
 import { deleteKeysUnder } from '../support/redis-keys.js';
 
 /**
@@ -287,8 +287,7 @@ async function main(): Promise<void> {
   } finally {
     agent.destroy();
     await Promise.all(clients.map((c) => c.dispose()));
-    for (const child of [api, ...workers]) child.kill('SIGTERM');
-    await Promise.all([api, ...workers].map((child) => new Promise((resolve) => child.once('exit', resolve))));
+    await Promise.all([api, ...workers].map(stopProcess));
     await pool.end();
     const admin = new pg.Client({ connectionString: BASE_URL });
     await admin.connect();

@@ -7,7 +7,7 @@ import { TransactionType } from '../../server/modules/credits/credit-transaction
 import { CreditsService } from '../../server/modules/credits/credits.service.js';
 import { HoldBatcher } from '../../server/modules/credits/hold-batcher.js';
 import { checkLedger } from '../../server/modules/credits/ledger-check.js';
-import { formatRow, measure, spawnApi, type RunResult } from './harness.js';
+import { formatRow, measure, spawnApi, stopProcess, type RunResult } from './harness.js';
 import { deleteKeysUnder } from '../support/redis-keys.js';
 
 /**
@@ -155,8 +155,7 @@ async function main(): Promise<void> {
     for (const d of discrepancies.slice(0, 10)) process.stdout.write(`  ${d.kind} ${d.userId} ${d.detail}\n`);
     if (discrepancies.length > 0) process.exitCode = 1;
   } finally {
-    api.child.kill('SIGTERM');
-    await new Promise((resolve) => api.child.once('exit', resolve));
+    await stopProcess(api.child);
     await pool.end();
     await orm.close();
     const admin = new pg.Client({ connectionString: BASE_URL });
