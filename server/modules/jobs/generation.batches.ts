@@ -3,6 +3,7 @@ import { latestOf } from '../../core/clock.js';
 import { runStatement } from '../../infra/database/sql-statement.js';
 import { StatementBatcher } from '../../infra/database/statement-batcher.js';
 import type { HoldParams } from '../credits/hold-batcher.js';
+import type { SongRequest } from '../generation/providers/provider.js';
 import type { JobRow } from './job.row.js';
 import { GENERATION_TERMS, GENERATION_TERMS_MANY, PLACE_GENERATION, PLACE_GENERATIONS, type GenerationTermsRow } from './jobs.sql.js';
 
@@ -15,15 +16,9 @@ export interface TermsRequest {
 }
 
 /** PLACE_GENERATION's parameters: a job's hold, the user's job limit, and the job. */
-export interface GenerationPlacement extends HoldParams {
+export interface GenerationPlacement extends HoldParams, SongRequest {
   concurrentJobs: number;
   jobId: string;
-  prompt: string;
-  title: string | null;
-  style: string | null;
-  instrumental: boolean;
-  durationSeconds: number;
-  model: string;
   seed: number;
   jobIdempotencyKey: string;
   projectId: string | null;

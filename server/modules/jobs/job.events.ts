@@ -1,3 +1,4 @@
+import type { SongRequest } from '../generation/providers/provider.js';
 import { JobStatus, type Job } from './job.entity.js';
 
 /**
@@ -5,17 +6,11 @@ import { JobStatus, type Job } from './job.entity.js';
  * reading the job again (one read per event per subscriber was most of the API's work under
  * load). Dates travel as ISO strings.
  */
-export interface JobSnapshot {
+export interface JobSnapshot extends SongRequest {
   id: string;
   status: JobStatus;
   progress: number;
   stage: string;
-  prompt: string;
-  title: string | null;
-  style: string | null;
-  instrumental: boolean;
-  durationSeconds: number;
-  model: string;
   cost: number;
   attempts: number;
   errorCode: string | null;

@@ -11,6 +11,7 @@ import type { CreditsService } from '../credits/credits.service.js';
 import type { Price } from '../credits/price.entity.js';
 import { runStatement } from '../../infra/database/sql-statement.js';
 import { Tier } from '../users/user.entity.js';
+import type { SongRequest } from '../generation/providers/provider.js';
 import { Job, JobStatus, TERMINAL_JOB_STATUSES } from './job.entity.js';
 import { JOB_CANCEL_CHANNEL, snapshotOf } from './job.events.js';
 import { jobFromRow, type JobRecord, type JobRow } from './job.row.js';
@@ -32,13 +33,7 @@ export interface GenerateTrackRequest {
 }
 
 /** A request after validation: trimmed, defaults applied. */
-interface NormalizedRequest {
-  prompt: string;
-  title: string | null;
-  style: string | null;
-  instrumental: boolean;
-  durationSeconds: number;
-  model: string;
+interface NormalizedRequest extends SongRequest {
   idempotencyKey: string;
   projectId: string | null;
 }

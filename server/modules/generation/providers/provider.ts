@@ -2,9 +2,8 @@
  * The contract every music provider adapter fulfils: `local` (synthesises audio offline) and
  * `suno` (a Suno-style HTTP API). The generation worker only ever talks to this interface.
  */
-export interface GenerationRequest {
-  /** The platform's job id; providers may use it as their own idempotency key. */
-  jobId: string;
+/** The song a user asked for, as a job keeps it and a provider receives it. */
+export interface SongRequest {
   /** 1..1000 characters. */
   prompt: string;
   title: string | null;
@@ -15,6 +14,11 @@ export interface GenerationRequest {
   durationSeconds: number;
   /** A catalog model id, e.g. `mv-lite`. */
   model: string;
+}
+
+export interface GenerationRequest extends SongRequest {
+  /** The platform's job id; providers may use it as their own idempotency key. */
+  jobId: string;
   /** Same prompt, style and seed give the same audio (local provider). */
   seed: number;
 }
